@@ -1,0 +1,59 @@
+// The one typed error of the service: an AWS error code, its HTTP status and a message, encoded once by the pipeline.
+
+/** Error codes this service answers with, and the HTTP status AWS uses for each. */
+export const ERROR_STATUS = {
+  AccessDenied: 403,
+  AccessDeniedException: 403,
+  ConcurrentModification: 409,
+  DeleteConflict: 409,
+  EntityAlreadyExists: 409,
+  EntityTemporarilyUnmodifiable: 409,
+  ExpiredToken: 400,
+  IncompleteSignature: 400,
+  InvalidAction: 400,
+  InvalidAuthenticationCode: 403,
+  InvalidClientTokenId: 403,
+  InvalidInput: 400,
+  InvalidParameterCombination: 400,
+  InvalidParameterValue: 400,
+  InvalidQueryParameter: 400,
+  LimitExceeded: 409,
+  MalformedPolicyDocument: 400,
+  MalformedQueryString: 404,
+  MissingAction: 400,
+  MissingAuthenticationToken: 403,
+  MissingParameter: 400,
+  NoSuchEntity: 404,
+  NotFound: 404,
+  OptInRequired: 403,
+  PackedPolicyTooLarge: 400,
+  PasswordPolicyViolation: 400,
+  PolicyEvaluation: 500,
+  PolicyNotAttachable: 400,
+  RequestExpired: 400,
+  ServiceFailure: 500,
+  SignatureDoesNotMatch: 403,
+  UnmodifiableEntity: 400,
+  UnrecognizedClient: 403,
+  ValidationError: 400,
+  RequestEntityTooLarge: 413,
+} as const;
+
+export type AwsErrorCode = keyof typeof ERROR_STATUS;
+
+export class AwsError extends Error {
+  readonly code: AwsErrorCode;
+  readonly status: number;
+
+  constructor(code: AwsErrorCode, message: string, status?: number) {
+    super(message);
+    this.name = "AwsError";
+    this.code = code;
+    this.status = status ?? ERROR_STATUS[code];
+  }
+
+  /** AWS marks errors the caller caused as Sender, ours as Receiver. */
+  get type(): "Sender" | "Receiver" {
+    return this.status >= 500 ? "Receiver" : "Sender";
+  }
+}
