@@ -1,0 +1,48 @@
+// Dev-only administration: POST /_admin/reset wipes all state when the ALLOW_RESET var is "true" and root signs.
+import { Hono } from "hono";
+import { sql } from "drizzle-orm";
+import { AwsError } from "../aws/errors";
+import type { AppEnv } from "../env";
+import { requestDb } from "./request-db";
+import { authenticate } from "./authenticate";
+
+/** Children before parents, so foreign keys never block the wipe. */
+const TABLES = [
+  "tags",
+  "attachments",
+  "inline_policies",
+  "policy_versions",
+  "policies",
+  "login_profiles",
+  "access_keys",
+  "group_members",
+  "groups",
+  "roles",
+  "users",
+  "account_aliases",
+  "accounts",
+];
+
+export const adminRouter = new Hono<AppEnv>();
+
+adminRouter.post("/reset", async (c) => {
+  if (c.env.ALLOW_RESET !== "true") throw new AwsError("NotFound", "Reset is disabled on this deployment.");
+  const db = requestDb(c);
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  const { caller } = await authenticate(
+    c.env,
+    db,
+    { method: "POST", url: new URL(c.req.url), headers: c.req.raw.headers, body },
+    new Date(),
+    (p) => c.executionCtx.waitUntil(p),
+  );
+  if (caller.kind !== "root") throw new AwsError("AccessDenied", "Only the root user may reset the simulator.");
+  await db.batch(TABLES.map((t) => db.run(sql.raw(`DELETE FROM "${t}"`))) as [ReturnType<typeof db.run>]);
+  let cursor: string | undefined;
+  do {
+    const page = await c.env.KV.list({ cursor });
+    await Promise.all(page.keys.map((k) => c.env.KV.delete(k.name)));
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return c.json({ reset: true });
+});

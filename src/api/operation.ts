@@ -1,0 +1,49 @@
+// What an operation is: a declaration of its name, input schema, IAM action, resource and handler.
+import type { z } from "zod";
+import type { XmlValue } from "../aws/xml";
+import type { Env } from "../env";
+import type { Db } from "../store/db";
+import type { Caller } from "./caller";
+
+export type ServiceName = "iam" | "sts";
+
+export interface OperationContext {
+  env: Env;
+  db: Db;
+  caller: Caller;
+  /** The account the operation acts in: the caller's. */
+  accountId: string;
+  requestId: string;
+  now: Date;
+  region: string;
+  /** Work that may finish after the response (e.g. recording a key's last use). */
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+export interface Operation<S extends z.ZodType = z.ZodType> {
+  service: ServiceName;
+  name: string;
+  input: S;
+  /** The IAM action the caller needs, or null for calls AWS allows to every authenticated caller. */
+  action: string | null;
+  /** The ARN the action is performed on, as policies see it. */
+  resource: (input: z.infer<S>, ctx: OperationContext) => string;
+  /** AWS accepts a few calls unsigned (e.g. AssumeRoleWithWebIdentity). */
+  unsigned?: boolean;
+  run: (input: z.infer<S>, ctx: OperationContext) => Promise<XmlValue | undefined>;
+}
+
+/** Declares an IAM operation whose action is `iam:<name>`, keeping the input type inferred for the handler. */
+export function iamOperation<S extends z.ZodType>(
+  name: string,
+  input: S,
+  resource: Operation<S>["resource"],
+  run: Operation<S>["run"],
+): Operation<S> {
+  return { service: "iam", name, input, action: `iam:${name}`, resource, run };
+}
+
+/** The ARN of an IAM entity in the caller's account, for authorization. */
+export function entityArn(ctx: OperationContext, kind: string, name: string, path = "/"): string {
+  return `arn:aws:iam::${ctx.accountId}:${kind}${path}${name}`;
+}

@@ -1,0 +1,35 @@
+// THE operation table: every query-protocol operation of every service, looked up by service and action name.
+import { stsOperations } from "../sts/get-caller-identity";
+import { userOperations } from "../iam/users";
+import { groupOperations } from "../iam/groups";
+import { roleOperations } from "../iam/roles";
+import { accessKeyOperations } from "../iam/access-keys";
+import { loginProfileOperations } from "../iam/login-profiles";
+import { accountOperations } from "../iam/account";
+import type { Operation, ServiceName } from "./operation";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry keeps its own input type
+type AnyOperation = Operation<any>;
+
+const ALL: AnyOperation[] = [
+  ...userOperations,
+  ...groupOperations,
+  ...roleOperations,
+  ...accessKeyOperations,
+  ...loginProfileOperations,
+  ...accountOperations,
+  ...stsOperations,
+];
+
+/** The API version each service accepts, used when an unsigned call names its service only by Version. */
+export const SERVICE_VERSIONS: Record<ServiceName, string> = { iam: "2010-05-08", sts: "2011-06-15" };
+
+const TABLE = new Map<string, AnyOperation>(ALL.map((op) => [`${op.service}:${op.name}`, op]));
+
+export function findOperation(service: ServiceName, action: string): AnyOperation | undefined {
+  return TABLE.get(`${service}:${action}`);
+}
+
+export function operationNames(service: ServiceName): string[] {
+  return ALL.filter((op) => op.service === service).map((op) => op.name);
+}

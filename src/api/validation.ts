@@ -1,0 +1,94 @@
+// Input schemas for query operations (zod) and the translation of zod issues into AWS ValidationError messages.
+import { z } from "zod";
+import { AwsError } from "../aws/errors";
+
+/**
+ * A string member with the same constraints the service model declares.
+ * The regex is written without anchors, exactly as AWS prints it in its messages.
+ */
+export function str(opts: { min?: number; max?: number; pattern?: string } = {}) {
+  let s = z.string();
+  if (opts.min !== undefined) s = s.min(opts.min);
+  if (opts.max !== undefined) s = s.max(opts.max);
+  if (opts.pattern !== undefined) s = s.regex(new RegExp(`^(?:${opts.pattern})$`, "u"));
+  return s;
+}
+
+/** Query values arrive as text; integers are parsed here so range checks report AWS's wording. */
+export function int(opts: { min?: number; max?: number } = {}) {
+  let n = z.number().int();
+  if (opts.min !== undefined) n = n.min(opts.min);
+  if (opts.max !== undefined) n = n.max(opts.max);
+  return z.preprocess((v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : v), n);
+}
+
+export const bool = () =>
+  z.preprocess(
+    (v) => (typeof v === "string" ? (({ true: true, false: false } as const)[v.toLowerCase()] ?? v) : v),
+    z.boolean(),
+  );
+
+/** A query list (`X.member.N`); an absent list is an empty one. */
+export function list<T extends z.ZodType>(item: T, opts: { max?: number } = {}) {
+  let a = z.array(item);
+  if (opts.max !== undefined) a = a.max(opts.max);
+  return a;
+}
+
+/** AWS names members in messages by their camelCase wire name and lists as `name.N.member`. */
+function memberPath(path: PropertyKey[]): string {
+  const parts: string[] = [];
+  for (const p of path) {
+    if (typeof p === "number") parts.push(`${p + 1}.member`);
+    else {
+      const s = String(p);
+      parts.push(s.charAt(0).toLowerCase() + s.slice(1));
+    }
+  }
+  return parts.join(".");
+}
+
+function constraintText(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "too_big":
+      return issue.origin === "string"
+        ? `Member must have length less than or equal to ${issue.maximum}`
+        : issue.origin === "array"
+          ? `Member must have length less than or equal to ${issue.maximum}`
+          : `Member must have value less than or equal to ${issue.maximum}`;
+    case "too_small":
+      return issue.origin === "string" || issue.origin === "array"
+        ? `Member must have length greater than or equal to ${issue.minimum}`
+        : `Member must have value greater than or equal to ${issue.minimum}`;
+    case "invalid_format":
+      if (issue.format === "regex" && "pattern" in issue && typeof issue.pattern === "string") {
+        const source = issue.pattern.replace(/^\/\^\(\?:/, "").replace(/\)\$\/u$/, "");
+        return `Member must satisfy regular expression pattern: ${source}`;
+      }
+      return "Member must have a valid format";
+    case "invalid_value":
+      return `Member must satisfy enum value set: [${issue.values.map(String).join(", ")}]`;
+    case "invalid_type":
+      return issue.input === undefined ? "Member must not be null" : `Member must be of type ${issue.expected}`;
+    default:
+      return issue.message;
+  }
+}
+
+function shownValue(input: unknown): string {
+  if (input === undefined) return "null";
+  if (typeof input === "string") return `'${input}'`;
+  return `'${JSON.stringify(input)}'`;
+}
+
+/** Parses operation input, throwing one ValidationError that lists every problem the way AWS words it. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const parts = issues.map(
+    (i) => `Value ${shownValue(i.input)} at '${memberPath(i.path)}' failed to satisfy constraint: ${constraintText(i)}`,
+  );
+  const n = parts.length;
+  throw new AwsError("ValidationError", `${n} validation error${n === 1 ? "" : "s"} detected: ${parts.join("; ")}`);
+}

@@ -1,0 +1,81 @@
+// ARN parsing and the builders for the IAM and STS ARNs this service hands out.
+
+export interface Arn {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  /** Everything after the fifth colon, colons included (`user/path/name`, `policy/x`, `bucket/key:with:colons`). */
+  resource: string;
+}
+
+export type IamResourceType = "user" | "group" | "role" | "policy" | "instance-profile";
+
+/** `arn:partition:service:region:account:resource`, or null when the text is not an ARN. */
+export function parseArn(s: string): Arn | null {
+  const parts = s.split(":");
+  if (parts.length < 6 || parts[0] !== "arn") return null;
+  const [, partition = "", service = "", region = "", account = ""] = parts;
+  const resource = parts.slice(5).join(":");
+  if (partition === "" || service === "" || resource === "") return null;
+  return { partition, service, region, account, resource };
+}
+
+/** IAM paths are `/` or `/a/b/`; in an ARN the path sits between the type and the name without its leading slash. */
+function pathInArn(path: string): string {
+  return path.startsWith("/") ? path.slice(1) : path;
+}
+
+/** `arn:aws:iam::<account>:<type>/<path><name>`, e.g. `arn:aws:iam::123456789012:user/dev/alice`. */
+export function iamArn(account: string, type: IamResourceType, path: string, name: string): string {
+  return `arn:aws:iam::${account}:${type}/${pathInArn(path)}${name}`;
+}
+
+/** `arn:aws:iam::aws:policy/<path><name>`, e.g. `arn:aws:iam::aws:policy/service-role/AWSLambdaRole`. */
+export function awsManagedPolicyArn(path: string, name: string): string {
+  return `arn:aws:iam::aws:policy/${pathInArn(path)}${name}`;
+}
+
+/** The ARN of a role session: `arn:aws:sts::<account>:assumed-role/<role>/<session>` (the role's path is dropped). */
+export function assumedRoleArn(account: string, role: string, session: string): string {
+  return `arn:aws:sts::${account}:assumed-role/${role}/${session}`;
+}
+
+export interface IamArnParts {
+  account: string;
+  type: IamResourceType;
+  /** `/` or `/a/b/` */
+  path: string;
+  name: string;
+}
+
+const IAM_TYPES: ReadonlySet<string> = new Set<IamResourceType>([
+  "user",
+  "group",
+  "role",
+  "policy",
+  "instance-profile",
+]);
+
+/** Splits an IAM entity ARN into account, type, path and name; null for anything else (including STS ARNs). */
+export function parseIamArn(arn: string): IamArnParts | null {
+  const parsed = parseArn(arn);
+  if (!parsed || parsed.service !== "iam" || parsed.region !== "" || parsed.account === "") return null;
+  const slash = parsed.resource.indexOf("/");
+  if (slash <= 0) return null;
+  const type = parsed.resource.slice(0, slash);
+  if (!IAM_TYPES.has(type)) return null;
+  const rest = parsed.resource.slice(slash + 1);
+  const last = rest.lastIndexOf("/");
+  const name = rest.slice(last + 1);
+  if (name === "") return null;
+  const path = last < 0 ? "/" : `/${rest.slice(0, last + 1)}`;
+  return { account: parsed.account, type: type as IamResourceType, path, name };
+}
+
+/** A managed policy ARN's account (`aws` for AWS managed policies), path and name; null if not a policy ARN. */
+export function parsePolicyArn(arn: string): { account: string; path: string; name: string } | null {
+  const parts = parseIamArn(arn);
+  if (!parts || parts.type !== "policy") return null;
+  return { account: parts.account, path: parts.path, name: parts.name };
+}

@@ -1,0 +1,4 @@
+// Worker entry point: the Hono app serves every request.
+import { createApp } from "./app";
+
+export default createApp();

@@ -1,0 +1,84 @@
+// Real AWS SDK clients wired to the Worker under test: requests go through SELF.fetch instead of the network.
+import { IAMClient } from "@aws-sdk/client-iam";
+import { STSClient } from "@aws-sdk/client-sts";
+import { SELF } from "cloudflare:test";
+
+export const ENDPOINT = "http://127.0.0.1:8787";
+export const ROOT = { accessKeyId: "test", secretAccessKey: "test" };
+
+interface SdkHttpRequest {
+  method: string;
+  protocol: string;
+  hostname: string;
+  port?: number;
+  path: string;
+  query?: Record<string, string | string[] | null>;
+  headers: Record<string, string>;
+  body?: BodyInit;
+}
+
+function queryString(query: SdkHttpRequest["query"]): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query ?? {})) {
+    for (const one of Array.isArray(v) ? v : [v]) {
+      parts.push(one === null ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(one)}`);
+    }
+  }
+  return parts.join("&");
+}
+
+/** The SDK's HttpHandler contract, answered by the Worker itself. */
+const selfHandler = {
+  metadata: { handlerProtocol: "http/1.1" },
+  async handle(request: SdkHttpRequest) {
+    const qs = queryString(request.query);
+    const port = request.port ? `:${request.port}` : "";
+    const url = `${request.protocol}//${request.hostname}${port}${request.path}${qs ? `?${qs}` : ""}`;
+    const res = await SELF.fetch(url, { method: request.method, headers: request.headers, body: request.body });
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => (headers[k] = v));
+    const body = new Uint8Array(await res.arrayBuffer());
+    return { response: { statusCode: res.status, reason: res.statusText, headers, body } };
+  },
+  updateHttpClientConfig() {},
+  httpHandlerConfigs() {
+    return {};
+  },
+};
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export function iamClient(credentials: Credentials = ROOT): IAMClient {
+  return new IAMClient({
+    endpoint: ENDPOINT,
+    region: "us-east-1",
+    credentials,
+    requestHandler: selfHandler,
+    maxAttempts: 1,
+  });
+}
+
+export function stsClient(credentials: Credentials = ROOT): STSClient {
+  return new STSClient({
+    endpoint: ENDPOINT,
+    region: "us-east-1",
+    credentials,
+    requestHandler: selfHandler,
+    maxAttempts: 1,
+  });
+}
+
+/** Runs a call that must fail and returns the AWS error's code, status and message for assertions. */
+export async function awsError(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
