@@ -1,6 +1,22 @@
 // Vitest projects: workers (workerd with real local D1/KV), unit (pure node), e2e (wrangler dev + real clients).
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { dirname, resolve } from "node:path";
+import { defineConfig, type Plugin } from "vitest/config";
+
+/**
+ * The AWS SDK's browser build parses XML with DOMParser, which workerd lacks; its plain-JS parser (the one Node
+ * uses) runs fine there, so the tests' SDK clients load that one instead.
+ */
+const sdkXmlParserForWorkerd: Plugin = {
+  name: "sdk-xml-parser-for-workerd",
+  enforce: "pre",
+  resolveId(source, importer) {
+    if (importer?.includes("@aws-sdk/xml-builder") && source.startsWith("./xml-parser")) {
+      return resolve(dirname(importer), "xml-parser.js");
+    }
+    return undefined;
+  },
+};
 
 const migrations = await readD1Migrations("./drizzle");
 
@@ -9,6 +25,7 @@ export default defineConfig({
     projects: [
       {
         plugins: [
+          sdkXmlParserForWorkerd,
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: { bindings: { TEST_MIGRATIONS: migrations, ALLOW_RESET: "true" } },

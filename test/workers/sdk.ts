@@ -72,13 +72,16 @@ export function stsClient(credentials: Credentials = ROOT): STSClient {
   });
 }
 
-/** Runs a call that must fail and returns the AWS error's code, status and message for assertions. */
+/**
+ * Runs a call that must fail and returns the wire error code (the SDK names modeled errors by their exception
+ * class, e.g. NoSuchEntityException, and keeps AWS's code in `Code`), the status and the message.
+ */
 export async function awsError(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
   try {
     await p;
   } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
+    const e = err as { name: string; Code?: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.Code ?? e.name, status: e.$metadata?.httpStatusCode, message: e.message };
   }
   throw new Error("expected the call to fail, but it succeeded");
 }

@@ -52,7 +52,7 @@ describe("users", () => {
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const rejected = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    expect((rejected.reason as Error).name).toBe("EntityAlreadyExists");
+    expect((rejected.reason as { Code: string }).Code).toBe("EntityAlreadyExists");
   });
 
   it("answers ValidationError with AWS's wording for names out of pattern or length", async () => {
