@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   InvalidParameterCombination: 400,
   InvalidParameterValue: 400,
   InvalidQueryParameter: 400,
+  InvalidUserType: 400,
   LimitExceeded: 409,
   MalformedPolicyDocument: 400,
   MalformedQueryString: 404,

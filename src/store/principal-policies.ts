@@ -45,7 +45,9 @@ export async function loadPrincipalPolicies(
   const attachedArns = sql`(select ${attachments.policyArn} from ${attachments} where ${attachments.principalId} in ${ownerIds})`;
 
   const [boundaryArnRows, inline, attachedRows, managed, boundaryRows] = await db.batch([
-    db.all<{ arn: string | null }>(sql`select ${boundaryArn} as arn`),
+    kind === "user"
+      ? db.select({ arn: users.permissionsBoundaryArn }).from(users).where(eq(users.id, principalId))
+      : db.select({ arn: roles.permissionsBoundaryArn }).from(roles).where(eq(roles.id, principalId)),
     db
       .select({
         kind: inlinePolicies.principalKind,

@@ -1,0 +1,196 @@
+// IAM role operations: create, read, list, update, delete and tag roles, and replace their trust policies.
+import { z } from "zod";
+import { AwsError } from "../aws/errors";
+import { uniqueId } from "../aws/ids";
+import { entityArn, iamOperation, type OperationContext } from "../api/operation";
+import { validatePolicyDocument } from "../engine/index";
+import { deleteRole, insertRole, listRolesPage, requireRole, updateRole, type RoleRow } from "../store/roles";
+import { assertDistinctKeys, listTags, tagResource, untagResource } from "../store/tags";
+import {
+  arn,
+  maxSessionDuration,
+  path,
+  pathPrefix,
+  paging,
+  policyDocument,
+  roleDescription,
+  roleName,
+  tagKeyList,
+  tagList,
+} from "./fields";
+import { nameKey } from "./names";
+import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
+import { roleShape } from "./shapes";
+import { pageOfTags } from "./tagging";
+
+const roleResource = (ctx: OperationContext, name: string, p?: string) => entityArn(ctx, "role", name, p);
+
+export const MAX_TRUST_POLICY_SIZE = 2048;
+
+/** A trust policy must parse as one and fit the quota, which AWS counts without whitespace. */
+function checkTrustPolicy(document: string): void {
+  if (document.replace(/\s/g, "").length > MAX_TRUST_POLICY_SIZE) {
+    throw new AwsError("LimitExceeded", `Cannot exceed quota for ACLSizePerRole: ${MAX_TRUST_POLICY_SIZE}`);
+  }
+  const result = validatePolicyDocument(document, "trust");
+  if (!result.ok) throw new AwsError("MalformedPolicyDocument", result.message);
+}
+
+/** GetRole and the calls that return a whole role send its tags along. */
+async function fullRole(ctx: OperationContext, role: RoleRow) {
+  return roleShape(role, await listTags(ctx.db, role.id));
+}
+
+export const createRole = iamOperation(
+  "CreateRole",
+  z.object({
+    Path: path.optional(),
+    RoleName: roleName,
+    AssumeRolePolicyDocument: policyDocument,
+    Description: roleDescription.optional(),
+    MaxSessionDuration: maxSessionDuration.optional(),
+    PermissionsBoundary: arn.optional(),
+    Tags: tagList.optional(),
+  }),
+  (i, ctx) => roleResource(ctx, i.RoleName, i.Path),
+  async (i, ctx) => {
+    const tags = i.Tags ?? [];
+    assertDistinctKeys(tags.map((t) => t.Key));
+    checkTrustPolicy(i.AssumeRolePolicyDocument);
+    const p = i.Path ?? "/";
+    const row: RoleRow = {
+      id: uniqueId("AROA"),
+      accountId: ctx.accountId,
+      name: i.RoleName,
+      nameKey: nameKey(i.RoleName),
+      path: p,
+      arn: roleResource(ctx, i.RoleName, p),
+      assumeRolePolicy: i.AssumeRolePolicyDocument,
+      description: i.Description ?? null,
+      maxSessionDuration: i.MaxSessionDuration ?? 3600,
+      permissionsBoundaryArn: i.PermissionsBoundary ?? null,
+      lastUsedAt: null,
+      lastUsedRegion: null,
+      createdAt: ctx.now.getTime(),
+    };
+    await insertRole(ctx.db, row, tags);
+    // AWS's CreateRole answer carries no RoleLastUsed: the role cannot have been used yet.
+    return { Role: roleShape(row, tags, false) };
+  },
+);
+
+export const getRole = iamOperation(
+  "GetRole",
+  z.object({ RoleName: roleName }),
+  (i, ctx) => roleResource(ctx, i.RoleName),
+  async (i, ctx) => ({ Role: await fullRole(ctx, await requireRole(ctx.db, ctx.accountId, i.RoleName)) }),
+);
+
+export const listRoles = iamOperation(
+  "ListRoles",
+  z.object({ PathPrefix: pathPrefix.optional(), ...paging }),
+  (_i, ctx) => roleResource(ctx, ""),
+  async (i, ctx) => {
+    const max = i.MaxItems ?? DEFAULT_MAX_ITEMS;
+    const rows = await listRolesPage(ctx.db, ctx.accountId, i.PathPrefix, decodeMarker(i.Marker), max + 1);
+    const page = toPage(rows, max, (r) => r.nameKey);
+    // ListRoles leaves out PermissionsBoundary, RoleLastUsed and Tags, as AWS documents.
+    const Roles = page.items.map((r) => roleShape({ ...r, permissionsBoundaryArn: null }, undefined, false));
+    return { Roles, IsTruncated: page.IsTruncated, Marker: page.Marker };
+  },
+);
+
+export const updateRoleOp = iamOperation(
+  "UpdateRole",
+  z.object({
+    RoleName: roleName,
+    Description: roleDescription.optional(),
+    MaxSessionDuration: maxSessionDuration.optional(),
+  }),
+  (i, ctx) => roleResource(ctx, i.RoleName),
+  async (i, ctx) => {
+    const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
+    await updateRole(ctx.db, role, {
+      ...(i.Description !== undefined ? { description: i.Description } : {}),
+      ...(i.MaxSessionDuration !== undefined ? { maxSessionDuration: i.MaxSessionDuration } : {}),
+    });
+    return {};
+  },
+);
+
+export const updateRoleDescription = iamOperation(
+  "UpdateRoleDescription",
+  z.object({ RoleName: roleName, Description: roleDescription }),
+  (i, ctx) => roleResource(ctx, i.RoleName),
+  async (i, ctx) => {
+    const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
+    return { Role: await fullRole(ctx, await updateRole(ctx.db, role, { description: i.Description })) };
+  },
+);
+
+export const updateAssumeRolePolicy = iamOperation(
+  "UpdateAssumeRolePolicy",
+  z.object({ RoleName: roleName, PolicyDocument: policyDocument }),
+  (i, ctx) => roleResource(ctx, i.RoleName),
+  async (i, ctx) => {
+    const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
+    checkTrustPolicy(i.PolicyDocument);
+    await updateRole(ctx.db, role, { assumeRolePolicy: i.PolicyDocument });
+    return undefined;
+  },
+);
+
+export const deleteRoleOp = iamOperation(
+  "DeleteRole",
+  z.object({ RoleName: roleName }),
+  (i, ctx) => roleResource(ctx, i.RoleName),
+  async (i, ctx) => {
+    await deleteRole(ctx.db, await requireRole(ctx.db, ctx.accountId, i.RoleName));
+    return undefined;
+  },
+);
+
+export const tagRole = iamOperation(
+  "TagRole",
+  z.object({ RoleName: roleName, Tags: tagList }),
+  (i, ctx) => roleResource(ctx, i.RoleName),
+  async (i, ctx) => {
+    const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
+    await tagResource(ctx.db, ctx.accountId, "role", role.id, i.Tags);
+    return undefined;
+  },
+);
+
+export const untagRole = iamOperation(
+  "UntagRole",
+  z.object({ RoleName: roleName, TagKeys: tagKeyList }),
+  (i, ctx) => roleResource(ctx, i.RoleName),
+  async (i, ctx) => {
+    const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
+    await untagResource(ctx.db, role.id, i.TagKeys);
+    return undefined;
+  },
+);
+
+export const listRoleTags = iamOperation(
+  "ListRoleTags",
+  z.object({ RoleName: roleName, ...paging }),
+  (i, ctx) => roleResource(ctx, i.RoleName),
+  async (i, ctx) => {
+    const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
+    return pageOfTags(await listTags(ctx.db, role.id), i.Marker, i.MaxItems);
+  },
+);
+
+export const roleOperations = [
+  createRole,
+  getRole,
+  listRoles,
+  updateRoleOp,
+  updateRoleDescription,
+  updateAssumeRolePolicy,
+  deleteRoleOp,
+  tagRole,
+  untagRole,
+  listRoleTags,
+];

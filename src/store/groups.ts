@@ -1,0 +1,193 @@
+// Repository of IAM groups and their memberships: create, find, list in SQL pages, rename, delete, add and remove users.
+import { and, asc, count, eq, gt, sql } from "drizzle-orm";
+import { AwsError } from "../aws/errors";
+import { nameKey, pathHasPrefix } from "../iam/names";
+import { isUniqueViolation, type Db } from "./db";
+import { attachments, groupMembers, groups, inlinePolicies, users } from "./schema";
+import type { UserRow } from "./users";
+
+export type GroupRow = typeof groups.$inferSelect;
+
+export const MAX_GROUPS_PER_ACCOUNT = 300;
+export const MAX_GROUPS_PER_USER = 10;
+
+export async function findGroup(db: Db, accountId: string, name: string): Promise<GroupRow | undefined> {
+  return db.query.groups.findFirst({ where: and(eq(groups.accountId, accountId), eq(groups.nameKey, nameKey(name))) });
+}
+
+/** The group or NoSuchEntity, worded as AWS words it. */
+export async function requireGroup(db: Db, accountId: string, name: string): Promise<GroupRow> {
+  const row = await findGroup(db, accountId, name);
+  if (!row) throw new AwsError("NoSuchEntity", `The group with name ${name} cannot be found.`);
+  return row;
+}
+
+/** A group and a user looked up in one round trip, for the membership operations. */
+export async function requireGroupAndUser(
+  db: Db,
+  accountId: string,
+  groupName: string,
+  userName: string,
+): Promise<{ group: GroupRow; user: UserRow }> {
+  const [groupRows, userRows] = await db.batch([
+    db
+      .select()
+      .from(groups)
+      .where(and(eq(groups.accountId, accountId), eq(groups.nameKey, nameKey(groupName))))
+      .limit(1),
+    db
+      .select()
+      .from(users)
+      .where(and(eq(users.accountId, accountId), eq(users.nameKey, nameKey(userName))))
+      .limit(1),
+  ]);
+  const group = groupRows[0];
+  if (!group) throw new AwsError("NoSuchEntity", `The group with name ${groupName} cannot be found.`);
+  const user = userRows[0];
+  if (!user) throw new AwsError("NoSuchEntity", `The user with name ${userName} cannot be found.`);
+  return { group, user };
+}
+
+export async function insertGroup(db: Db, row: GroupRow): Promise<void> {
+  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(groups).where(eq(groups.accountId, row.accountId));
+  if (n >= MAX_GROUPS_PER_ACCOUNT) {
+    throw new AwsError("LimitExceeded", `Cannot exceed quota for GroupsPerAccount: ${MAX_GROUPS_PER_ACCOUNT}`);
+  }
+  try {
+    await db.insert(groups).values(row);
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw new AwsError("EntityAlreadyExists", `Group with name ${row.name} already exists.`);
+    throw err;
+  }
+}
+
+export function listGroupsPage(
+  db: Db,
+  accountId: string,
+  prefix: string | undefined,
+  after: string | undefined,
+  limit: number,
+) {
+  return db
+    .select()
+    .from(groups)
+    .where(
+      and(
+        eq(groups.accountId, accountId),
+        pathHasPrefix(groups.path, prefix),
+        after ? gt(groups.nameKey, after) : undefined,
+      ),
+    )
+    .orderBy(asc(groups.nameKey))
+    .limit(limit);
+}
+
+/** The users of a group, ordered by name so the page marker is the last user's name key. */
+export function groupUsersPage(db: Db, groupId: string, after: string | undefined, limit: number) {
+  return db
+    .select({
+      id: users.id,
+      accountId: users.accountId,
+      name: users.name,
+      nameKey: users.nameKey,
+      path: users.path,
+      arn: users.arn,
+      permissionsBoundaryArn: users.permissionsBoundaryArn,
+      passwordLastUsed: users.passwordLastUsed,
+      createdAt: users.createdAt,
+    })
+    .from(groupMembers)
+    .innerJoin(users, eq(users.id, groupMembers.userId))
+    .where(and(eq(groupMembers.groupId, groupId), after ? gt(users.nameKey, after) : undefined))
+    .orderBy(asc(users.nameKey))
+    .limit(limit);
+}
+
+/** The groups a user belongs to, ordered by group name. */
+export function userGroupsPage(db: Db, userId: string, after: string | undefined, limit: number) {
+  return db
+    .select({
+      id: groups.id,
+      accountId: groups.accountId,
+      name: groups.name,
+      nameKey: groups.nameKey,
+      path: groups.path,
+      arn: groups.arn,
+      createdAt: groups.createdAt,
+    })
+    .from(groupMembers)
+    .innerJoin(groups, eq(groups.id, groupMembers.groupId))
+    .where(and(eq(groupMembers.userId, userId), after ? gt(groups.nameKey, after) : undefined))
+    .orderBy(asc(groups.nameKey))
+    .limit(limit);
+}
+
+export async function renameGroup(db: Db, group: GroupRow, newName: string | undefined, newPath: string | undefined) {
+  const name = newName ?? group.name;
+  const path = newPath ?? group.path;
+  const arn = `arn:aws:iam::${group.accountId}:group${path}${name}`;
+  try {
+    await db
+      .update(groups)
+      .set({ name, nameKey: nameKey(name), path, arn })
+      .where(eq(groups.id, group.id));
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AwsError("EntityAlreadyExists", `Group with name ${name} already exists.`);
+    throw err;
+  }
+}
+
+/** AWS refuses to delete a group that still has members or policies; every check runs before the delete. */
+export async function deleteGroup(db: Db, group: GroupRow): Promise<void> {
+  const [members, inline, attached] = await db.batch([
+    db.select({ id: groupMembers.userId }).from(groupMembers).where(eq(groupMembers.groupId, group.id)).limit(1),
+    db
+      .select({ id: inlinePolicies.name })
+      .from(inlinePolicies)
+      .where(eq(inlinePolicies.principalId, group.id))
+      .limit(1),
+    db.select({ id: attachments.policyArn }).from(attachments).where(eq(attachments.principalId, group.id)).limit(1),
+  ]);
+  const blockers: [unknown[], string][] = [
+    [members, "Cannot delete entity, must remove users from group first."],
+    [inline, "Cannot delete entity, must delete policies first."],
+    [attached, "Cannot delete entity, must detach all policies first."],
+  ];
+  for (const [rows, message] of blockers) if (rows.length > 0) throw new AwsError("DeleteConflict", message);
+  await db.delete(groups).where(eq(groups.id, group.id));
+}
+
+/**
+ * Adds a user to a group; adding an existing member changes nothing. The quota check and the insert are one
+ * statement, so two concurrent adds cannot take a user past the limit.
+ */
+export async function addMember(db: Db, group: GroupRow, user: UserRow, now: number): Promise<void> {
+  const [, present] = await db.batch([
+    // insert ... select lists every column in table order: account_id, group_id, user_id, created_at.
+    db
+      .insert(groupMembers)
+      .select(
+        sql`select ${group.accountId}, ${group.id}, ${user.id}, ${now}
+          where (select count(*) from ${groupMembers} where user_id = ${user.id}) < ${MAX_GROUPS_PER_USER}`,
+      )
+      .onConflictDoNothing(),
+    db
+      .select({ id: groupMembers.userId })
+      .from(groupMembers)
+      .where(and(eq(groupMembers.groupId, group.id), eq(groupMembers.userId, user.id)))
+      .limit(1),
+  ]);
+  if (present.length === 0) {
+    throw new AwsError("LimitExceeded", `Cannot exceed quota for GroupsPerUser: ${MAX_GROUPS_PER_USER}`);
+  }
+}
+
+/** Removes a membership; a user who is not in the group is reported the way AWS reports it. */
+export async function removeMember(db: Db, group: GroupRow, user: UserRow): Promise<void> {
+  const removed = await db
+    .delete(groupMembers)
+    .where(and(eq(groupMembers.groupId, group.id), eq(groupMembers.userId, user.id)))
+    .returning({ id: groupMembers.userId });
+  if (removed.length === 0) throw new AwsError("NoSuchEntity", `The user with name ${user.name} cannot be found.`);
+}
