@@ -6,6 +6,12 @@ import { roleOperations } from "../iam/roles";
 import { accessKeyOperations } from "../iam/access-keys";
 import { loginProfileOperations } from "../iam/login-profiles";
 import { accountOperations } from "../iam/account";
+import { policyOperations } from "../iam/policies";
+import { policyVersionOperations } from "../iam/policy-versions";
+import { attachmentOperations } from "../iam/attachments";
+import { inlinePolicyOperations } from "../iam/inline-policies";
+import { boundaryOperations } from "../iam/boundaries";
+import { authorizationDetailsOperations } from "../iam/authorization-details";
 import type { Operation, ServiceName } from "./operation";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry keeps its own input type
@@ -18,6 +24,12 @@ const ALL: AnyOperation[] = [
   ...accessKeyOperations,
   ...loginProfileOperations,
   ...accountOperations,
+  ...policyOperations,
+  ...policyVersionOperations,
+  ...attachmentOperations,
+  ...inlinePolicyOperations,
+  ...boundaryOperations,
+  ...authorizationDetailsOperations,
   ...stsOperations,
 ];
 

@@ -28,11 +28,11 @@ export const bool = () =>
     z.boolean(),
   );
 
-/** A query list (`X.member.N`); an absent list is an empty one. */
+/** A query list (`X.member.N`); SDKs send an empty list as a bare `X=`, which arrives as "". */
 export function list<T extends z.ZodType>(item: T, opts: { max?: number } = {}) {
   let a = z.array(item);
   if (opts.max !== undefined) a = a.max(opts.max);
-  return a;
+  return z.preprocess((v) => (v === "" ? [] : v), a);
 }
 
 /** AWS names members in messages by their camelCase wire name and lists as `name.N.member`. */

@@ -1,0 +1,176 @@
+// Managed policy attachments: attach, detach and list the policies of users, groups and roles, and a policy's entities.
+import { z } from "zod";
+import { AwsError } from "../aws/errors";
+import { parsePolicyArn } from "../aws/arn";
+import { entityArn, iamOperation, type OperationContext } from "../api/operation";
+import {
+  attachedArns,
+  attachPolicy,
+  detachPolicy,
+  listEntitiesForPolicy,
+  requirePrincipal,
+  type EntityKind,
+  type Principal,
+} from "../store/attachments";
+import { findPolicy } from "../store/policies";
+import type { PrincipalKind } from "../store/schema";
+import { findAwsManagedPolicy, isAwsManagedArn } from "./aws-managed-policies";
+import { arn, groupName, paging, path, policyPath, roleName, userName } from "./fields";
+import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
+import { assertPolicyArn } from "./policies";
+
+/**
+ * Checks that a policy can be attached (or set as a boundary): it exists in the caller's account or among the AWS
+ * managed policies. Policies reserved for service-linked roles only go on those roles.
+ */
+export async function requireAttachablePolicy(
+  ctx: OperationContext,
+  policyArn: string,
+  principal: Principal,
+): Promise<void> {
+  assertPolicyArn(policyArn);
+  const missing = () => new AwsError("NoSuchEntity", `Policy ${policyArn} does not exist or is not attachable.`);
+  if (isAwsManagedArn(policyArn)) {
+    const aws = findAwsManagedPolicy(policyArn);
+    if (!aws) throw missing();
+    if (aws.serviceLinked && !(principal.kind === "role" && principal.path.startsWith("/aws-service-role/"))) {
+      throw new AwsError("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.");
+    }
+    return;
+  }
+  if (!(await findPolicy(ctx.db, ctx.accountId, policyArn))) throw missing();
+}
+
+/** The member naming the identity differs per kind (UserName, GroupName, RoleName); each schema maps it to `name`. */
+const attachInput = {
+  user: z
+    .object({ UserName: userName, PolicyArn: arn })
+    .transform((i) => ({ name: i.UserName, PolicyArn: i.PolicyArn })),
+  group: z
+    .object({ GroupName: groupName, PolicyArn: arn })
+    .transform((i) => ({ name: i.GroupName, PolicyArn: i.PolicyArn })),
+  role: z
+    .object({ RoleName: roleName, PolicyArn: arn })
+    .transform((i) => ({ name: i.RoleName, PolicyArn: i.PolicyArn })),
+};
+
+const listFilters = { PathPrefix: policyPath.optional(), ...paging };
+const listInput = {
+  user: z
+    .object({ UserName: userName, ...listFilters })
+    .transform(({ UserName, ...rest }) => ({ name: UserName, ...rest })),
+  group: z
+    .object({ GroupName: groupName, ...listFilters })
+    .transform(({ GroupName, ...rest }) => ({ name: GroupName, ...rest })),
+  role: z
+    .object({ RoleName: roleName, ...listFilters })
+    .transform(({ RoleName, ...rest }) => ({ name: RoleName, ...rest })),
+};
+
+const TITLE = { user: "User", group: "Group", role: "Role" } as const;
+
+function attachOperations(kind: PrincipalKind) {
+  const title = TITLE[kind];
+
+  const attach = iamOperation(
+    `Attach${title}Policy`,
+    attachInput[kind],
+    (i, ctx) => entityArn(ctx, kind, i.name),
+    async (i, ctx) => {
+      const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
+      await requireAttachablePolicy(ctx, i.PolicyArn, principal);
+      await attachPolicy(ctx.db, ctx.accountId, principal, i.PolicyArn, ctx.now.getTime());
+      return undefined;
+    },
+  );
+
+  const detach = iamOperation(
+    `Detach${title}Policy`,
+    attachInput[kind],
+    (i, ctx) => entityArn(ctx, kind, i.name),
+    async (i, ctx) => {
+      const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
+      assertPolicyArn(i.PolicyArn);
+      await detachPolicy(ctx.db, principal, i.PolicyArn);
+      return undefined;
+    },
+  );
+
+  const list = iamOperation(
+    `ListAttached${title}Policies`,
+    listInput[kind],
+    (i, ctx) => entityArn(ctx, kind, i.name),
+    async (i, ctx) => {
+      const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
+      // At most ten per identity, so filtered and paged in memory after one query; names come from the ARNs.
+      const after = decodeMarker(i.Marker);
+      const prefix = i.PathPrefix ?? "/";
+      const items = (await attachedArns(ctx.db, principal.id))
+        .map((a) => ({ arn: a, parts: parsePolicyArn(a) }))
+        .filter((a) => a.parts !== null && a.parts.path.startsWith(prefix) && (after === undefined || a.arn > after));
+      const page = toPage(items, i.MaxItems ?? DEFAULT_MAX_ITEMS, (a) => a.arn);
+      return {
+        AttachedPolicies: page.items.map((a) => ({ PolicyName: a.parts?.name ?? a.arn, PolicyArn: a.arn })),
+        IsTruncated: page.IsTruncated,
+        Marker: page.Marker,
+      };
+    },
+  );
+
+  return [attach, detach, list];
+}
+
+const ENTITY_KINDS: Record<string, EntityKind> = { User: "user", Group: "group", Role: "role" };
+
+export const listEntitiesForPolicyOp = iamOperation(
+  "ListEntitiesForPolicy",
+  z.object({
+    PolicyArn: arn,
+    EntityFilter: z.enum(["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]).optional(),
+    PathPrefix: path.optional(),
+    PolicyUsageFilter: z.enum(["PermissionsPolicy", "PermissionsBoundary"]).optional(),
+    ...paging,
+  }),
+  (i) => i.PolicyArn,
+  async (i, ctx) => {
+    assertPolicyArn(i.PolicyArn);
+    const aws = isAwsManagedArn(i.PolicyArn);
+    const exists = aws ? findAwsManagedPolicy(i.PolicyArn) : await findPolicy(ctx.db, ctx.accountId, i.PolicyArn);
+    if (!exists) throw new AwsError("NoSuchEntity", `Policy ${i.PolicyArn} was not found.`);
+
+    const filter = i.EntityFilter;
+    let kinds: EntityKind[] = ["group", "user", "role"];
+    const single = filter === undefined ? undefined : ENTITY_KINDS[filter];
+    if (single) kinds = [single];
+    // The policy-type filters keep every entity when the policy is of that type, and none otherwise.
+    else if ((filter === "LocalManagedPolicy" && aws) || (filter === "AWSManagedPolicy" && !aws)) kinds = [];
+
+    const max = i.MaxItems ?? DEFAULT_MAX_ITEMS;
+    const rows = await listEntitiesForPolicy(ctx.db, {
+      accountId: ctx.accountId,
+      policyArn: i.PolicyArn,
+      kinds,
+      asPolicy: i.PolicyUsageFilter !== "PermissionsBoundary",
+      asBoundary: i.PolicyUsageFilter !== "PermissionsPolicy",
+      pathPrefix: i.PathPrefix,
+      after: decodeMarker(i.Marker),
+      limit: max + 1,
+    });
+    const page = toPage(rows, max, (r) => r.sortKey);
+    const of = (k: EntityKind) => page.items.filter((r) => r.kind === k);
+    return {
+      PolicyGroups: of("group").map((g) => ({ GroupName: g.name, GroupId: g.id })),
+      PolicyUsers: of("user").map((u) => ({ UserName: u.name, UserId: u.id })),
+      PolicyRoles: of("role").map((r) => ({ RoleName: r.name, RoleId: r.id })),
+      IsTruncated: page.IsTruncated,
+      Marker: page.Marker,
+    };
+  },
+);
+
+export const attachmentOperations = [
+  ...attachOperations("user"),
+  ...attachOperations("group"),
+  ...attachOperations("role"),
+  listEntitiesForPolicyOp,
+];

@@ -1,0 +1,140 @@
+// Managed policy versions: create (optionally as default), read, list, delete and choose the default version.
+import { z } from "zod";
+import { AwsError } from "../aws/errors";
+import type { XmlValue } from "../aws/xml";
+import { iamOperation } from "../api/operation";
+import { bool } from "../api/validation";
+import {
+  deleteVersion,
+  findVersion,
+  insertVersion,
+  listVersions,
+  setDefaultVersion,
+  type PolicyVersionRow,
+} from "../store/policies";
+import { findAwsManagedPolicy, isAwsManagedArn } from "./aws-managed-policies";
+import { arn, paging, policyDocument, policyVersionId } from "./fields";
+import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
+import { assertPolicyArn, assertValidManagedDocument, awsManagedDenied, requireLocalPolicy } from "./policies";
+
+/** The PolicyVersion shape; the document (URL-encoded, as AWS sends it) only where AWS includes it. */
+export function versionShape(
+  v: { versionId: string; createdAt: number; document?: string },
+  isDefault: boolean,
+): XmlValue {
+  return {
+    Document: v.document === undefined ? undefined : encodeURIComponent(v.document),
+    VersionId: v.versionId,
+    IsDefaultVersion: isDefault,
+    CreateDate: new Date(v.createdAt),
+  };
+}
+
+const missingVersion = (policyArn: string, versionId: string) =>
+  new AwsError("NoSuchEntity", `Policy ${policyArn} version ${versionId} does not exist or is not attachable.`);
+
+export const createPolicyVersion = iamOperation(
+  "CreatePolicyVersion",
+  z.object({ PolicyArn: arn, PolicyDocument: policyDocument, SetAsDefault: bool().optional() }),
+  (i) => i.PolicyArn,
+  async (i, ctx) => {
+    if (isAwsManagedArn(i.PolicyArn)) throw awsManagedDenied(ctx, "CreatePolicyVersion", i.PolicyArn);
+    const policy = await requireLocalPolicy(ctx, i.PolicyArn);
+    assertValidManagedDocument(i.PolicyDocument);
+    const setAsDefault = i.SetAsDefault ?? false;
+    const row = await insertVersion(ctx.db, policy, i.PolicyDocument, setAsDefault, ctx.now.getTime());
+    return { PolicyVersion: versionShape({ versionId: row.versionId, createdAt: row.createdAt }, setAsDefault) };
+  },
+);
+
+export const getPolicyVersion = iamOperation(
+  "GetPolicyVersion",
+  z.object({ PolicyArn: arn, VersionId: policyVersionId }),
+  (i) => i.PolicyArn,
+  async (i, ctx) => {
+    assertPolicyArn(i.PolicyArn);
+    if (isAwsManagedArn(i.PolicyArn)) {
+      const aws = findAwsManagedPolicy(i.PolicyArn);
+      if (!aws) throw new AwsError("NoSuchEntity", `Policy ${i.PolicyArn} was not found.`);
+      // Only the default version of AWS managed policies is bundled.
+      if (i.VersionId !== aws.defaultVersionId) throw missingVersion(i.PolicyArn, i.VersionId);
+      const v = { versionId: aws.defaultVersionId, createdAt: aws.updateDate.getTime(), document: aws.document };
+      return { PolicyVersion: versionShape(v, true) };
+    }
+    const policy = await requireLocalPolicy(ctx, i.PolicyArn);
+    const version = await findVersion(ctx.db, policy.id, i.VersionId);
+    if (!version) throw missingVersion(i.PolicyArn, i.VersionId);
+    return { PolicyVersion: versionShape(version, version.versionId === policy.defaultVersionId) };
+  },
+);
+
+export const listPolicyVersions = iamOperation(
+  "ListPolicyVersions",
+  z.object({ PolicyArn: arn, ...paging }),
+  (i) => i.PolicyArn,
+  async (i, ctx) => {
+    assertPolicyArn(i.PolicyArn);
+    let versions: PolicyVersionRow[];
+    let defaultId: string;
+    if (isAwsManagedArn(i.PolicyArn)) {
+      const aws = findAwsManagedPolicy(i.PolicyArn);
+      if (!aws) throw new AwsError("NoSuchEntity", `Policy ${i.PolicyArn} was not found.`);
+      defaultId = aws.defaultVersionId;
+      versions = [{ policyId: aws.id, versionId: defaultId, document: "", createdAt: aws.updateDate.getTime() }];
+    } else {
+      const policy = await requireLocalPolicy(ctx, i.PolicyArn);
+      defaultId = policy.defaultVersionId;
+      versions = await listVersions(ctx.db, policy.id);
+    }
+    // At most five versions: paged in memory, newest first, the marker being the last version id returned.
+    const after = decodeMarker(i.Marker);
+    const start = after === undefined ? 0 : versions.findIndex((v) => v.versionId === after) + 1;
+    const page = toPage(versions.slice(start), i.MaxItems ?? DEFAULT_MAX_ITEMS, (v) => v.versionId);
+    return {
+      Versions: page.items.map((v) =>
+        versionShape({ versionId: v.versionId, createdAt: v.createdAt }, v.versionId === defaultId),
+      ),
+      IsTruncated: page.IsTruncated,
+      Marker: page.Marker,
+    };
+  },
+);
+
+export const deletePolicyVersion = iamOperation(
+  "DeletePolicyVersion",
+  z.object({ PolicyArn: arn, VersionId: policyVersionId }),
+  (i) => i.PolicyArn,
+  async (i, ctx) => {
+    if (isAwsManagedArn(i.PolicyArn)) throw awsManagedDenied(ctx, "DeletePolicyVersion", i.PolicyArn);
+    const policy = await requireLocalPolicy(ctx, i.PolicyArn);
+    const version = await findVersion(ctx.db, policy.id, i.VersionId);
+    if (!version) throw missingVersion(i.PolicyArn, i.VersionId);
+    if (version.versionId === policy.defaultVersionId) {
+      throw new AwsError("DeleteConflict", "Cannot delete the default version of a policy.");
+    }
+    await deleteVersion(ctx.db, policy.id, version.versionId);
+    return undefined;
+  },
+);
+
+export const setDefaultPolicyVersion = iamOperation(
+  "SetDefaultPolicyVersion",
+  z.object({ PolicyArn: arn, VersionId: policyVersionId }),
+  (i) => i.PolicyArn,
+  async (i, ctx) => {
+    if (isAwsManagedArn(i.PolicyArn)) throw awsManagedDenied(ctx, "SetDefaultPolicyVersion", i.PolicyArn);
+    const policy = await requireLocalPolicy(ctx, i.PolicyArn);
+    const version = await findVersion(ctx.db, policy.id, i.VersionId);
+    if (!version) throw missingVersion(i.PolicyArn, i.VersionId);
+    await setDefaultVersion(ctx.db, policy.id, version.versionId);
+    return undefined;
+  },
+);
+
+export const policyVersionOperations = [
+  createPolicyVersion,
+  getPolicyVersion,
+  listPolicyVersions,
+  deletePolicyVersion,
+  setDefaultPolicyVersion,
+];

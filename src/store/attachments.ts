@@ -1,0 +1,150 @@
+// Repository of managed policy attachments and permissions boundaries of users, groups and roles.
+import { and, count, eq, sql } from "drizzle-orm";
+import { AwsError } from "../aws/errors";
+import { nameKey } from "../iam/names";
+import type { Db } from "./db";
+import { attachments, groups, roles, users, type PrincipalKind } from "./schema";
+
+export const MAX_ATTACHED_POLICIES = 10;
+
+/** The identity a policy is attached to or embedded in, whatever its kind. */
+export interface Principal {
+  kind: PrincipalKind;
+  id: string;
+  name: string;
+  path: string;
+  arn: string;
+}
+
+const NOUN: Record<PrincipalKind, string> = { user: "user", group: "group", role: "role" };
+
+/** Looks a user, group or role up by name (case-insensitively), or throws NoSuchEntity in AWS's words. */
+export async function requirePrincipal(
+  db: Db,
+  accountId: string,
+  kind: PrincipalKind,
+  name: string,
+): Promise<Principal> {
+  const table = kind === "user" ? users : kind === "group" ? groups : roles;
+  const [row] = await db
+    .select({ id: table.id, name: table.name, path: table.path, arn: table.arn })
+    .from(table)
+    .where(and(eq(table.accountId, accountId), eq(table.nameKey, nameKey(name))))
+    .limit(1);
+  if (!row) throw new AwsError("NoSuchEntity", `The ${NOUN[kind]} with name ${name} cannot be found.`);
+  return { kind, ...row };
+}
+
+const QUOTA: Record<PrincipalKind, string> = {
+  user: "PoliciesPerUser",
+  group: "PoliciesPerGroup",
+  role: "PoliciesPerRole",
+};
+
+/** Attaches a managed policy; attaching one that is already attached succeeds without change, as in AWS. */
+export async function attachPolicy(db: Db, accountId: string, principal: Principal, policyArn: string, now: number) {
+  const [existing, total] = await db.batch([
+    db
+      .select({ arn: attachments.policyArn })
+      .from(attachments)
+      .where(and(eq(attachments.principalId, principal.id), eq(attachments.policyArn, policyArn)))
+      .limit(1),
+    db.select({ n: count() }).from(attachments).where(eq(attachments.principalId, principal.id)),
+  ]);
+  if (existing.length > 0) return;
+  if ((total[0]?.n ?? 0) >= MAX_ATTACHED_POLICIES) {
+    throw new AwsError("LimitExceeded", `Cannot exceed quota for ${QUOTA[principal.kind]}: ${MAX_ATTACHED_POLICIES}`);
+  }
+  await db
+    .insert(attachments)
+    .values({ accountId, principalKind: principal.kind, principalId: principal.id, policyArn, createdAt: now })
+    .onConflictDoNothing();
+}
+
+export async function detachPolicy(db: Db, principal: Principal, policyArn: string): Promise<void> {
+  const removed = await db
+    .delete(attachments)
+    .where(and(eq(attachments.principalId, principal.id), eq(attachments.policyArn, policyArn)))
+    .returning({ arn: attachments.policyArn });
+  if (removed.length === 0) throw new AwsError("NoSuchEntity", `Policy ${policyArn} was not found.`);
+}
+
+/** The ARNs attached to one identity (at most ten), in ARN order. */
+export async function attachedArns(db: Db, principalId: string): Promise<string[]> {
+  const rows = await db
+    .select({ arn: attachments.policyArn })
+    .from(attachments)
+    .where(eq(attachments.principalId, principalId))
+    .orderBy(attachments.policyArn);
+  return rows.map((r) => r.arn);
+}
+
+export async function setPermissionsBoundary(db: Db, principal: Principal, policyArn: string | null): Promise<void> {
+  if (principal.kind === "user") {
+    await db.update(users).set({ permissionsBoundaryArn: policyArn }).where(eq(users.id, principal.id));
+  } else if (principal.kind === "role") {
+    await db.update(roles).set({ permissionsBoundaryArn: policyArn }).where(eq(roles.id, principal.id));
+  }
+}
+
+export type EntityKind = "group" | "user" | "role";
+
+export interface PolicyEntity {
+  kind: EntityKind;
+  name: string;
+  id: string;
+  /** Sort key: the kind's rank and the name key, so one keyset orders groups, then users, then roles. */
+  sortKey: string;
+}
+
+export interface EntityQuery {
+  accountId: string;
+  policyArn: string;
+  kinds: EntityKind[];
+  /** Attached as a permissions policy, used as a permissions boundary, or both. */
+  asPolicy: boolean;
+  asBoundary: boolean;
+  pathPrefix?: string;
+  after?: string;
+  limit: number;
+}
+
+const RANK: Record<EntityKind, string> = { group: "1", user: "2", role: "3" };
+
+/**
+ * The entities using a policy, paged in SQL: one UNION over attachments and boundaries of groups, users and roles,
+ * deduplicated (an entity may both have the policy attached and use it as its boundary), in keyset order.
+ */
+export async function listEntitiesForPolicy(db: Db, q: EntityQuery): Promise<PolicyEntity[]> {
+  const parts = [];
+  const prefix = q.pathPrefix && q.pathPrefix !== "/" ? q.pathPrefix : undefined;
+  const pathOk = (col: ReturnType<typeof sql.raw>) =>
+    prefix === undefined ? sql`1 = 1` : sql`substr(${col}, 1, ${prefix.length}) = ${prefix}`;
+  const tables = { group: "groups", user: "users", role: "roles" } as const;
+  for (const kind of q.kinds) {
+    const t = sql.raw(`"${tables[kind]}"`);
+    const col = (c: string) => sql.raw(`"${tables[kind]}"."${c}"`);
+    const rank = RANK[kind];
+    if (q.asPolicy) {
+      parts.push(
+        sql`select ${kind} as kind, ${col("name")} as name, ${col("id")} as id, ${rank} || ${col("name_key")} as sort_key
+            from "attachments" join ${t} on ${col("id")} = "attachments"."principal_id"
+            where "attachments"."account_id" = ${q.accountId} and "attachments"."policy_arn" = ${q.policyArn}
+              and ${pathOk(col("path"))}`,
+      );
+    }
+    if (q.asBoundary && kind !== "group") {
+      parts.push(
+        sql`select ${kind} as kind, ${col("name")} as name, ${col("id")} as id, ${rank} || ${col("name_key")} as sort_key
+            from ${t} where ${col("account_id")} = ${q.accountId} and ${col("permissions_boundary_arn")} = ${q.policyArn}
+              and ${pathOk(col("path"))}`,
+      );
+    }
+  }
+  if (parts.length === 0) return [];
+  const union = sql.join(parts, sql` union `);
+  const after = q.after === undefined ? sql`` : sql`where sort_key > ${q.after}`;
+  return db.all<PolicyEntity>(
+    sql`select kind, name, id, sort_key as sortKey from (${union}) ${after} order by sort_key limit ${q.limit}`,
+  );
+}

@@ -1,0 +1,404 @@
+// Repository of customer managed policies and their versions, plus the usage counts IAM reports for every managed policy.
+import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
+import { AwsError } from "../aws/errors";
+import { AWS_MANAGED_ARN_PREFIX } from "../iam/aws-managed-policies";
+import { pathHasPrefix } from "../iam/names";
+import { isUniqueViolation, type Db } from "./db";
+import {
+  attachments,
+  groupMembers,
+  groups,
+  inlinePolicies,
+  policies,
+  policyVersions,
+  roles,
+  tags,
+  users,
+} from "./schema";
+import { deleteTagsStatement, upsertTagStatements, type Tag } from "./tags";
+
+export type PolicyRow = typeof policies.$inferSelect;
+export type PolicyVersionRow = typeof policyVersions.$inferSelect;
+
+export const MAX_POLICIES_PER_ACCOUNT = 1500;
+export const MAX_POLICY_VERSIONS = 5;
+
+/** How many entities use a managed policy: attached as a permissions policy, or set as a permissions boundary. */
+export interface PolicyUsage {
+  attachments: number;
+  boundaries: number;
+}
+
+/**
+ * Correlated subqueries giving a policies row its usage counts in the same SELECT (no per-row round trips). Written
+ * with explicit aliases: Drizzle leaves columns unqualified in single-table selects, which would bind them to the
+ * subquery's own table.
+ */
+const attachmentCount = sql<number>`(select count(*) from "attachments" a where a."policy_arn" = "policies"."arn")`;
+const boundaryCount = sql<number>`((select count(*) from "users" u where u."account_id" = "policies"."account_id" and u."permissions_boundary_arn" = "policies"."arn") + (select count(*) from "roles" r where r."account_id" = "policies"."account_id" and r."permissions_boundary_arn" = "policies"."arn"))`;
+
+export const policyWithUsage = {
+  policy: policies,
+  attachments: attachmentCount,
+  boundaries: boundaryCount,
+};
+
+export type PolicyWithUsage = { policy: PolicyRow } & PolicyUsage;
+
+/** The customer managed policy with this ARN in the account. */
+export async function findPolicy(db: Db, accountId: string, arn: string): Promise<PolicyRow | undefined> {
+  return db.query.policies.findFirst({ where: and(eq(policies.accountId, accountId), eq(policies.arn, arn)) });
+}
+
+export async function findPolicyWithUsage(
+  db: Db,
+  accountId: string,
+  arn: string,
+): Promise<PolicyWithUsage | undefined> {
+  const [row] = await db
+    .select(policyWithUsage)
+    .from(policies)
+    .where(and(eq(policies.accountId, accountId), eq(policies.arn, arn)))
+    .limit(1);
+  return row;
+}
+
+/** Creates the policy, its v1 and its tags in one transaction, within the account's policy quota. */
+export async function insertPolicy(db: Db, row: PolicyRow, document: string, tagList: Tag[]): Promise<void> {
+  const [{ n } = { n: 0 }] = await db
+    .select({ n: count() })
+    .from(policies)
+    .where(eq(policies.accountId, row.accountId));
+  if (n >= MAX_POLICIES_PER_ACCOUNT) {
+    throw new AwsError("LimitExceeded", `Cannot exceed quota for PoliciesPerAccount: ${MAX_POLICIES_PER_ACCOUNT}`);
+  }
+  try {
+    await db.batch([
+      db.insert(policies).values(row),
+      db.insert(policyVersions).values({ policyId: row.id, versionId: "v1", document, createdAt: row.createdAt }),
+      ...upsertTagStatements(db, row.accountId, "policy", row.id, tagList),
+    ]);
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new AwsError(
+        "EntityAlreadyExists",
+        `A policy called ${row.name} already exists. Duplicate names are not allowed.`,
+      );
+    }
+    throw err;
+  }
+}
+
+/** Filters of ListPolicies that apply to customer managed policies in SQL. */
+export interface LocalPolicyFilter {
+  pathPrefix?: string;
+  onlyAttached?: boolean;
+  usage?: "PermissionsPolicy" | "PermissionsBoundary";
+}
+
+export function listPoliciesPage(
+  db: Db,
+  accountId: string,
+  filter: LocalPolicyFilter,
+  after: string | undefined,
+  limit: number,
+) {
+  const conditions: (SQL | undefined)[] = [
+    eq(policies.accountId, accountId),
+    pathHasPrefix(policies.path, filter.pathPrefix),
+    after !== undefined ? gt(policies.nameKey, after) : undefined,
+  ];
+  if (filter.onlyAttached || filter.usage === "PermissionsPolicy") conditions.push(sql`${attachmentCount} > 0`);
+  if (filter.usage === "PermissionsBoundary") conditions.push(sql`${boundaryCount} > 0`);
+  return db
+    .select(policyWithUsage)
+    .from(policies)
+    .where(and(...conditions))
+    .orderBy(asc(policies.nameKey))
+    .limit(limit);
+}
+
+/**
+ * Usage counts of the AWS managed policies in one account, as three grouped statements for a caller's batch.
+ * Bounded by the account's attachments (10 per entity) and boundaries, whatever the catalogue size.
+ */
+export function awsManagedUsageStatements(db: Db, accountId: string) {
+  const awsArn = `${AWS_MANAGED_ARN_PREFIX}%`;
+  return [
+    db
+      .select({ arn: attachments.policyArn, n: count() })
+      .from(attachments)
+      .where(and(eq(attachments.accountId, accountId), sql`${attachments.policyArn} like ${awsArn}`))
+      .groupBy(attachments.policyArn),
+    db
+      .select({ arn: sql<string>`${users.permissionsBoundaryArn}`, n: count() })
+      .from(users)
+      .where(and(eq(users.accountId, accountId), sql`${users.permissionsBoundaryArn} like ${awsArn}`))
+      .groupBy(users.permissionsBoundaryArn),
+    db
+      .select({ arn: sql<string>`${roles.permissionsBoundaryArn}`, n: count() })
+      .from(roles)
+      .where(and(eq(roles.accountId, accountId), sql`${roles.permissionsBoundaryArn} like ${awsArn}`))
+      .groupBy(roles.permissionsBoundaryArn),
+  ] as const;
+}
+
+/** Folds the results of awsManagedUsageStatements into one map by ARN. */
+export function usageByArn(
+  attached: { arn: string; n: number }[],
+  userBoundaries: { arn: string; n: number }[],
+  roleBoundaries: { arn: string; n: number }[],
+): Map<string, PolicyUsage> {
+  const map = new Map<string, PolicyUsage>();
+  const entry = (arn: string) => {
+    let e = map.get(arn);
+    if (!e) map.set(arn, (e = { attachments: 0, boundaries: 0 }));
+    return e;
+  };
+  for (const r of attached) entry(r.arn).attachments += r.n;
+  for (const r of [...userBoundaries, ...roleBoundaries]) entry(r.arn).boundaries += r.n;
+  return map;
+}
+
+export async function awsManagedUsage(db: Db, accountId: string): Promise<Map<string, PolicyUsage>> {
+  const [a, b, c] = awsManagedUsageStatements(db, accountId);
+  const [attached, userBoundaries, roleBoundaries] = await db.batch([a, b, c]);
+  return usageByArn(attached, userBoundaries, roleBoundaries);
+}
+
+/**
+ * Deletes a customer managed policy with its versions and tags. AWS refuses while any entity uses it (attached or as a
+ * boundary) and while versions other than the default remain.
+ */
+export async function deletePolicy(db: Db, policy: PolicyRow): Promise<void> {
+  const [attached, boundaryUsers, boundaryRoles, versions] = await db.batch([
+    db.select({ id: attachments.principalId }).from(attachments).where(eq(attachments.policyArn, policy.arn)).limit(1),
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.accountId, policy.accountId), eq(users.permissionsBoundaryArn, policy.arn)))
+      .limit(1),
+    db
+      .select({ id: roles.id })
+      .from(roles)
+      .where(and(eq(roles.accountId, policy.accountId), eq(roles.permissionsBoundaryArn, policy.arn)))
+      .limit(1),
+    db.select({ n: count() }).from(policyVersions).where(eq(policyVersions.policyId, policy.id)),
+  ]);
+  if (attached.length + boundaryUsers.length + boundaryRoles.length > 0) {
+    throw new AwsError("DeleteConflict", "Cannot delete a policy attached to entities.");
+  }
+  if ((versions[0]?.n ?? 0) > 1) {
+    throw new AwsError(
+      "DeleteConflict",
+      "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+    );
+  }
+  await db.batch([
+    db.delete(policyVersions).where(eq(policyVersions.policyId, policy.id)),
+    db.delete(policies).where(eq(policies.id, policy.id)),
+    deleteTagsStatement(db, policy.id),
+  ]);
+}
+
+/** A policy's versions, newest first, as ListPolicyVersions returns them. */
+export async function listVersions(db: Db, policyId: string): Promise<PolicyVersionRow[]> {
+  const rows = await db.select().from(policyVersions).where(eq(policyVersions.policyId, policyId));
+  return rows.sort((a, b) => versionNumber(b.versionId) - versionNumber(a.versionId));
+}
+
+export function versionNumber(versionId: string): number {
+  return Number.parseInt(versionId.slice(1), 10);
+}
+
+export async function findVersion(db: Db, policyId: string, versionId: string): Promise<PolicyVersionRow | undefined> {
+  return db.query.policyVersions.findFirst({
+    where: and(eq(policyVersions.policyId, policyId), eq(policyVersions.versionId, versionId)),
+  });
+}
+
+/**
+ * Adds the next version (numbers are never reused: policies.next_version only grows). The version insert and the
+ * policy update share a transaction; the update is conditional on next_version so a concurrent create cannot reuse it.
+ */
+export async function insertVersion(
+  db: Db,
+  policy: PolicyRow,
+  document: string,
+  setAsDefault: boolean,
+  now: number,
+): Promise<PolicyVersionRow> {
+  const [{ n } = { n: 0 }] = await db
+    .select({ n: count() })
+    .from(policyVersions)
+    .where(eq(policyVersions.policyId, policy.id));
+  if (n >= MAX_POLICY_VERSIONS) {
+    throw new AwsError(
+      "LimitExceeded",
+      `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Before you create a new version, you must delete an existing version.`,
+    );
+  }
+  const row: PolicyVersionRow = { policyId: policy.id, versionId: `v${policy.nextVersion}`, document, createdAt: now };
+  try {
+    await db.batch([
+      db.insert(policyVersions).values(row),
+      db
+        .update(policies)
+        .set({
+          nextVersion: policy.nextVersion + 1,
+          updatedAt: now,
+          ...(setAsDefault ? { defaultVersionId: row.versionId } : {}),
+        })
+        .where(and(eq(policies.id, policy.id), eq(policies.nextVersion, policy.nextVersion))),
+    ]);
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new AwsError("ConcurrentModification", "The policy was modified concurrently. Please retry.");
+    }
+    throw err;
+  }
+  return row;
+}
+
+export async function deleteVersion(db: Db, policyId: string, versionId: string): Promise<void> {
+  await db
+    .delete(policyVersions)
+    .where(and(eq(policyVersions.policyId, policyId), eq(policyVersions.versionId, versionId)));
+}
+
+export async function setDefaultVersion(db: Db, policyId: string, versionId: string): Promise<void> {
+  await db.update(policies).set({ defaultVersionId: versionId }).where(eq(policies.id, policyId));
+}
+
+/** Which sections of GetAccountAuthorizationDetails a page reads, and where each starts (after that name key). */
+export interface AuthorizationDetailsQuery {
+  accountId: string;
+  /** Rows per section (the page size plus one, to detect truncation); 0 skips a section. */
+  limits: { users: number; groups: number; roles: number; policies: number };
+  after: { users?: string; groups?: string; roles?: string; policies?: string };
+}
+
+/**
+ * Everything one page of GetAccountAuthorizationDetails shows, in ONE batch: each section's rows (keyset paged by name
+ * key) and, through subqueries over those same pages, their inline policies, attachments, group memberships, tags and
+ * policy versions, plus the AWS managed policies' usage. The round trips do not grow with the account.
+ */
+export async function loadAuthorizationDetails(db: Db, q: AuthorizationDetailsQuery) {
+  const { accountId, limits, after } = q;
+  const page = <T extends typeof users | typeof groups | typeof roles | typeof policies>(
+    t: T,
+    key: string | undefined,
+    limit: number,
+  ) =>
+    db
+      .select({ id: t.id })
+      .from(t as typeof users)
+      .where(and(eq(t.accountId, accountId), key !== undefined ? gt(t.nameKey, key) : undefined))
+      .orderBy(asc(t.nameKey))
+      .limit(limit);
+  const userIds = page(users, after.users, limits.users);
+  const groupIds = page(groups, after.groups, limits.groups);
+  const roleIds = page(roles, after.roles, limits.roles);
+  const policyIds = page(policies, after.policies, limits.policies);
+  const [ua, ub, uc] = awsManagedUsageStatements(db, accountId);
+
+  const [
+    userRows,
+    groupRows,
+    roleRows,
+    policyRows,
+    inline,
+    attached,
+    memberships,
+    tagRows,
+    versions,
+    awsAttached,
+    awsUserBoundaries,
+    awsRoleBoundaries,
+  ] = await db.batch([
+    db
+      .select()
+      .from(users)
+      .where(
+        and(eq(users.accountId, accountId), after.users !== undefined ? gt(users.nameKey, after.users) : undefined),
+      )
+      .orderBy(asc(users.nameKey))
+      .limit(limits.users),
+    db
+      .select()
+      .from(groups)
+      .where(
+        and(eq(groups.accountId, accountId), after.groups !== undefined ? gt(groups.nameKey, after.groups) : undefined),
+      )
+      .orderBy(asc(groups.nameKey))
+      .limit(limits.groups),
+    db
+      .select()
+      .from(roles)
+      .where(
+        and(eq(roles.accountId, accountId), after.roles !== undefined ? gt(roles.nameKey, after.roles) : undefined),
+      )
+      .orderBy(asc(roles.nameKey))
+      .limit(limits.roles),
+    db
+      .select(policyWithUsage)
+      .from(policies)
+      .where(
+        and(
+          eq(policies.accountId, accountId),
+          after.policies !== undefined ? gt(policies.nameKey, after.policies) : undefined,
+        ),
+      )
+      .orderBy(asc(policies.nameKey))
+      .limit(limits.policies),
+    db
+      .select({ owner: inlinePolicies.principalId, name: inlinePolicies.name, document: inlinePolicies.document })
+      .from(inlinePolicies)
+      .where(
+        or(
+          inArray(inlinePolicies.principalId, userIds),
+          inArray(inlinePolicies.principalId, groupIds),
+          inArray(inlinePolicies.principalId, roleIds),
+        ),
+      )
+      .orderBy(asc(inlinePolicies.name)),
+    db
+      .select({ owner: attachments.principalId, arn: attachments.policyArn })
+      .from(attachments)
+      .where(
+        or(
+          inArray(attachments.principalId, userIds),
+          inArray(attachments.principalId, groupIds),
+          inArray(attachments.principalId, roleIds),
+        ),
+      )
+      .orderBy(asc(attachments.policyArn)),
+    db
+      .select({ userId: groupMembers.userId, group: groups.name })
+      .from(groupMembers)
+      .innerJoin(groups, eq(groups.id, groupMembers.groupId))
+      .where(inArray(groupMembers.userId, userIds))
+      .orderBy(asc(groups.nameKey)),
+    db
+      .select({ owner: tags.resourceId, Key: tags.key, Value: tags.value })
+      .from(tags)
+      .where(or(inArray(tags.resourceId, userIds), inArray(tags.resourceId, roleIds)))
+      .orderBy(asc(tags.keyLower)),
+    db.select().from(policyVersions).where(inArray(policyVersions.policyId, policyIds)),
+    ua,
+    ub,
+    uc,
+  ]);
+  return {
+    users: userRows,
+    groups: groupRows,
+    roles: roleRows,
+    policies: policyRows,
+    inline,
+    attached,
+    memberships,
+    tags: tagRows,
+    versions,
+    awsUsage: usageByArn(awsAttached, awsUserBoundaries, awsRoleBoundaries),
+  };
+}
