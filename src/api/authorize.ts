@@ -39,12 +39,14 @@ export function accessDeniedMessage(caller: Caller, action: string, resource: st
   return `${head} because ${DENIAL_REASON[type] ?? DENIAL_REASON.identity} ${action} action`;
 }
 
-/** The request context AWS supplies for every call (global condition keys). */
+/**
+ * The request context AWS supplies for every call (global condition keys). aws:PrincipalArn is left to the engine,
+ * which derives it from the principal (the role ARN, not the session ARN, for assumed roles).
+ */
 function requestContext(caller: Caller, req: AuthorizationRequest): Record<string, string | boolean> {
   const ctx: Record<string, string | boolean> = {
     "aws:CurrentTime": req.now.toISOString().replace(/\.\d{3}Z$/, "Z"),
     "aws:EpochTime": String(Math.floor(req.now.getTime() / 1000)),
-    "aws:PrincipalArn": caller.arn,
     "aws:PrincipalAccount": caller.accountId,
     "aws:userid": caller.userId,
     "aws:SecureTransport": false,

@@ -1,0 +1,99 @@
+// The combining rule: how the outcomes of the policy types make one decision, in AWS's documented order.
+import type { PrincipalInfo, PrincipalMatch } from "./principal.ts";
+import type { EvalDecision, PolicyType } from "./types.ts";
+
+/** What one policy type (or all levels of SCPs/RCPs) said about the request. */
+export interface GroupOutcome {
+  allow: boolean;
+  deny: boolean;
+  /** For the resource policy: the strongest way an applicable Allow named the principal. */
+  allowMatch: PrincipalMatch | null;
+}
+
+/** Outcomes of the applicable policy types; an absent type does not apply to this request. */
+export interface Outcomes {
+  principal: PrincipalInfo;
+  crossAccount: boolean;
+  identity?: GroupOutcome;
+  boundary?: GroupOutcome;
+  session?: GroupOutcome;
+  scp?: GroupOutcome;
+  rcp?: GroupOutcome;
+  resource?: GroupOutcome;
+}
+
+/** The order AWS evaluates policy types in; an explicit deny is attributed to the first type that has one. */
+const ORDER: readonly PolicyType[] = ["rcp", "scp", "resource", "identity", "boundary", "session"];
+
+interface Verdict {
+  decision: EvalDecision;
+  decidedBy: PolicyType | null;
+}
+
+const allow = (by: PolicyType | null): Verdict => ({ decision: "Allowed", decidedBy: by });
+const implicit = (by: PolicyType): Verdict => ({ decision: "ImplicitDeny", decidedBy: by });
+
+/**
+ * The table, read top to bottom (first row that fires wins):
+ *
+ * | condition                                                         | decision     | decidedBy        |
+ * |-------------------------------------------------------------------|--------------|------------------|
+ * | a Deny matched in any applicable policy                           | ExplicitDeny | that type        |
+ * | RCPs present and some level has no Allow                          | ImplicitDeny | rcp              |
+ * | SCPs present and some level has no Allow                          | ImplicitDeny | scp              |
+ * | anonymous or service principal                                    | resource Allow ? Allowed : ImplicitDeny | resource |
+ * | cross-account: resource policy has no Allow for the principal     | ImplicitDeny | resource         |
+ * | same account: resource Allow names the session ARN (or "*")       | Allowed      | resource         |
+ * | same account: resource Allow names the IAM user ARN               | session policy must allow | resource |
+ * | same account: resource Allow names the role ARN                   | boundary and session must allow | resource |
+ * | identity policies have no Allow (the root user needs none)        | ImplicitDeny | identity         |
+ * | permissions boundary present without Allow                        | ImplicitDeny | boundary         |
+ * | session policies present without Allow                            | ImplicitDeny | session          |
+ * | otherwise                                                         | Allowed      | identity (resource when cross-account) |
+ */
+function verdict(o: Outcomes): Verdict {
+  for (const t of ORDER) if (o[t]?.deny) return { decision: "ExplicitDeny", decidedBy: t };
+  if (o.rcp && !o.rcp.allow) return implicit("rcp");
+  if (o.scp && !o.scp.allow) return implicit("scp");
+  const p = o.principal;
+  const resourceMatch = o.resource?.allow ? o.resource.allowMatch : null;
+  if (p.kind === "anonymous" || p.kind === "service") return resourceMatch ? allow("resource") : implicit("resource");
+  const boundaryOk = !o.boundary || o.boundary.allow;
+  const sessionOk = !o.session || o.session.allow;
+  if (o.crossAccount) {
+    // INVARIANT: across accounts both sides must allow: the resource owner's resource policy and the caller's own.
+    if (!resourceMatch) return implicit("resource");
+  } else if (resourceMatch === "direct") {
+    // INVARIANT: in one account, a resource policy naming the user or the session ARN grants on its own.
+    return allow("resource");
+  } else if (resourceMatch === "user") {
+    // INVARIANT: naming the IAM user ARN is not limited by its boundary, but a session policy (a federated
+    // session created by that user) still limits it.
+    if (!sessionOk) return implicit("session");
+    return allow("resource");
+  } else if (resourceMatch === "role") {
+    // INVARIANT: naming the role ARN needs no identity Allow, but a boundary or session policy still limits it.
+    if (!boundaryOk) return implicit("boundary");
+    if (!sessionOk) return implicit("session");
+    return allow("resource");
+  }
+  // INVARIANT: the root user has full access in its own account unless something above denies.
+  const rootUser = p.kind === "root";
+  if (!rootUser && !o.identity?.allow) return implicit("identity");
+  if (!boundaryOk) return implicit("boundary");
+  if (!sessionOk) return implicit("session");
+  if (o.crossAccount) return allow("resource");
+  return allow(rootUser && !o.identity?.allow ? null : "identity");
+}
+
+const REPORT_ORDER: readonly PolicyType[] = ["identity", "boundary", "session", "scp", "rcp", "resource"];
+
+export function combine(o: Outcomes): Verdict & { policyTypes: Record<string, EvalDecision> } {
+  const policyTypes: Record<string, EvalDecision> = {};
+  for (const t of REPORT_ORDER) {
+    const g = o[t];
+    if (g) policyTypes[t] = g.deny ? "ExplicitDeny" : g.allow ? "Allowed" : "ImplicitDeny";
+  }
+  const v = verdict(o);
+  return { decision: v.decision, decidedBy: v.decidedBy, policyTypes };
+}

@@ -1,0 +1,252 @@
+// A small JSON parser that keeps the line/column of every value, so statements can be located and duplicate keys caught.
+import type { Position } from "./types.ts";
+
+export type JsonNode = JsonObject | JsonArray | JsonScalar;
+
+export interface JsonObject {
+  type: "object";
+  entries: JsonEntry[];
+  start?: Position;
+  end?: Position;
+}
+
+export interface JsonEntry {
+  key: string;
+  keyPos?: Position;
+  value: JsonNode;
+}
+
+export interface JsonArray {
+  type: "array";
+  items: JsonNode[];
+  start?: Position;
+  end?: Position;
+}
+
+export interface JsonScalar {
+  type: "string" | "number" | "boolean" | "null";
+  value: string | number | boolean | null;
+  start?: Position;
+  end?: Position;
+}
+
+export class JsonSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly position: Position,
+  ) {
+    super(message);
+    this.name = "JsonSyntaxError";
+  }
+}
+
+export interface DuplicateKey {
+  key: string;
+  position: Position;
+}
+
+/** Parses JSON text into position-annotated nodes; duplicate object keys are reported, not fatal. */
+export function parseJson(text: string): { node: JsonNode; duplicates: DuplicateKey[] } {
+  const p = new Parser(text);
+  p.skipWs();
+  const node = p.value();
+  p.skipWs();
+  if (p.i < text.length) p.fail("Unexpected content after the JSON value");
+  return { node, duplicates: p.duplicates };
+}
+
+/** Converts an already-parsed JavaScript value into nodes without positions; rejects what JSON cannot hold. */
+export function toJsonNode(value: unknown, path = "$"): JsonNode {
+  if (value === null) return { type: "null", value: null };
+  switch (typeof value) {
+    case "string":
+      return { type: "string", value };
+    case "number":
+      if (!Number.isFinite(value)) throw new TypeError(`${path} is not a finite number`);
+      return { type: "number", value };
+    case "boolean":
+      return { type: "boolean", value };
+    case "object":
+      if (Array.isArray(value)) return { type: "array", items: value.map((v, i) => toJsonNode(v, `${path}[${i}]`)) };
+      return {
+        type: "object",
+        entries: Object.entries(value as Record<string, unknown>).map(([key, v]) => ({
+          key,
+          value: toJsonNode(v, `${path}.${key}`),
+        })),
+      };
+    default:
+      throw new TypeError(`${path} is not a JSON value`);
+  }
+}
+
+class Parser {
+  i = 0;
+  line = 1;
+  lineStart = 0;
+  readonly duplicates: DuplicateKey[] = [];
+
+  constructor(private readonly s: string) {}
+
+  pos(at = this.i): Position {
+    return { line: this.line, column: at - this.lineStart + 1 };
+  }
+
+  fail(message: string): never {
+    throw new JsonSyntaxError(message, this.pos());
+  }
+
+  skipWs(): void {
+    const s = this.s;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c === 10) {
+        this.i++;
+        this.line++;
+        this.lineStart = this.i;
+      } else if (c === 32 || c === 9 || c === 13) {
+        this.i++;
+      } else break;
+    }
+  }
+
+  value(): JsonNode {
+    const c = this.s[this.i];
+    if (c === "{") return this.object();
+    if (c === "[") return this.array();
+    if (c === '"') {
+      const start = this.pos();
+      const value = this.string();
+      return { type: "string", value, start, end: this.pos(this.i - 1) };
+    }
+    if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.number();
+    for (const [word, value] of [
+      ["true", true],
+      ["false", false],
+      ["null", null],
+    ] as const) {
+      if (this.s.startsWith(word, this.i)) {
+        const start = this.pos();
+        this.i += word.length;
+        return { type: value === null ? "null" : "boolean", value, start, end: this.pos(this.i - 1) };
+      }
+    }
+    return this.fail(c === undefined ? "Unexpected end of input" : `Unexpected character '${c}'`);
+  }
+
+  object(): JsonObject {
+    const start = this.pos();
+    this.i++;
+    const entries: JsonEntry[] = [];
+    const seen = new Set<string>();
+    this.skipWs();
+    if (this.s[this.i] === "}") {
+      this.i++;
+      return { type: "object", entries, start, end: this.pos(this.i - 1) };
+    }
+    for (;;) {
+      this.skipWs();
+      if (this.s[this.i] !== '"') this.fail("Expected a string key");
+      const keyPos = this.pos();
+      const key = this.string();
+      if (seen.has(key)) this.duplicates.push({ key, position: keyPos });
+      seen.add(key);
+      this.skipWs();
+      if (this.s[this.i] !== ":") this.fail("Expected ':' after a key");
+      this.i++;
+      this.skipWs();
+      const value = this.value();
+      entries.push({ key, keyPos, value });
+      this.skipWs();
+      const c = this.s[this.i];
+      if (c === ",") {
+        this.i++;
+        continue;
+      }
+      if (c === "}") {
+        this.i++;
+        return { type: "object", entries, start, end: this.pos(this.i - 1) };
+      }
+      this.fail("Expected ',' or '}' in an object");
+    }
+  }
+
+  array(): JsonArray {
+    const start = this.pos();
+    this.i++;
+    const items: JsonNode[] = [];
+    this.skipWs();
+    if (this.s[this.i] === "]") {
+      this.i++;
+      return { type: "array", items, start, end: this.pos(this.i - 1) };
+    }
+    for (;;) {
+      this.skipWs();
+      items.push(this.value());
+      this.skipWs();
+      const c = this.s[this.i];
+      if (c === ",") {
+        this.i++;
+        continue;
+      }
+      if (c === "]") {
+        this.i++;
+        return { type: "array", items, start, end: this.pos(this.i - 1) };
+      }
+      this.fail("Expected ',' or ']' in an array");
+    }
+  }
+
+  string(): string {
+    const s = this.s;
+    this.i++;
+    let out = "";
+    let runStart = this.i;
+    for (;;) {
+      if (this.i >= s.length) this.fail("Unterminated string");
+      const c = s.charCodeAt(this.i);
+      if (c === 34) {
+        out += s.slice(runStart, this.i);
+        this.i++;
+        return out;
+      }
+      if (c < 0x20) this.fail("Control character in a string");
+      if (c !== 92) {
+        this.i++;
+        continue;
+      }
+      out += s.slice(runStart, this.i);
+      const e = s[this.i + 1];
+      const simple: Record<string, string> = {
+        '"': '"',
+        "\\": "\\",
+        "/": "/",
+        b: "\b",
+        f: "\f",
+        n: "\n",
+        r: "\r",
+        t: "\t",
+      };
+      if (e !== undefined && e in simple) {
+        out += simple[e];
+        this.i += 2;
+      } else if (e === "u") {
+        const hex = s.slice(this.i + 2, this.i + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail("Invalid \\u escape");
+        out += String.fromCharCode(parseInt(hex, 16));
+        this.i += 6;
+      } else {
+        this.fail("Invalid escape in a string");
+      }
+      runStart = this.i;
+    }
+  }
+
+  number(): JsonScalar {
+    const start = this.pos();
+    const m = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(this.s.slice(this.i, this.i + 400));
+    if (!m) this.fail("Invalid number");
+    this.i += m[0].length;
+    return { type: "number", value: Number(m[0]), start, end: this.pos(this.i - 1) };
+  }
+}
