@@ -40,6 +40,8 @@ function computeDerivedKeys(p: PrincipalInfo): [string, string][] {
   if (p.kind === "user" && p.name) out.push(["aws:username", p.name]);
   if (p.kind === "root" && p.account) out.push(["aws:userid", p.account]);
   if (p.kind === "federated-user" && p.account && p.name) out.push(["aws:userid", `${p.account}:${p.name}`]);
+  // AWS documents aws:userid "anonymous" for unauthenticated callers (S3, SNS and SQS accept them).
+  if (p.kind === "anonymous") out.push(["aws:userid", "anonymous"]);
   // Present in every signed request: whether the caller is an AWS service principal, and then its name.
   if (p.kind === "service") {
     out.push(["aws:principalisawsservice", "true"], ["aws:principalservicename", p.raw]);
@@ -47,21 +49,56 @@ function computeDerivedKeys(p: PrincipalInfo): [string, string][] {
   return out;
 }
 
+/** The derived keys as a lookup table of one-value lists, built once per (cached) principal; first spelling wins. */
+const derivedTables = new WeakMap<PrincipalInfo, ReadonlyMap<string, readonly string[]>>();
+
+function derivedTable(p: PrincipalInfo): ReadonlyMap<string, readonly string[]> {
+  let table = derivedTables.get(p);
+  if (table === undefined) {
+    const map = new Map<string, readonly string[]>();
+    for (const [k, v] of derivedKeys(p)) if (!map.has(k)) map.set(k, [v]);
+    derivedTables.set(p, map);
+    table = map;
+  }
+  return table;
+}
+
+/** Lower-cased context keys by their spelling: requests of a batch repeat the same few keys. Bounded. */
+const lowerKeys = new Map<string, string>();
+const LOWER_KEYS_LIMIT = 4096;
+
+function lowerKey(k: string): string {
+  let lower = lowerKeys.get(k);
+  if (lower === undefined) {
+    lower = k.toLowerCase();
+    if (lowerKeys.size >= LOWER_KEYS_LIMIT) lowerKeys.clear();
+    lowerKeys.set(k, lower);
+  }
+  return lower;
+}
+
+/** What a request without context keys builds: nothing, so every such request shares it (never written to). */
+const NO_KEYS: ReadonlyMap<string, readonly string[]> = new Map();
+
 export class RequestContext implements ConditionContext {
-  private map: Map<string, string[]> | undefined;
+  /** The request's own keys; a key found here hides the principal-derived one. */
+  private map: ReadonlyMap<string, readonly string[]> | undefined;
+  private readonly derived: ReadonlyMap<string, readonly string[]>;
   private absent: Map<string, string> | undefined;
 
   constructor(
     private readonly raw: Record<string, ContextValue> | undefined,
-    private readonly principal: PrincipalInfo,
-  ) {}
+    principal: PrincipalInfo,
+  ) {
+    this.derived = derivedTable(principal);
+  }
 
-  private build(): Map<string, string[]> {
-    const map = new Map<string, string[]>();
+  private build(): ReadonlyMap<string, readonly string[]> {
     const raw = this.raw;
-    if (raw) for (const k in raw) map.set(k.toLowerCase(), toStrings(raw[k] as ContextValue));
-    for (const [k, v] of derivedKeys(this.principal)) if (!map.has(k)) map.set(k, [v]);
-    // The clock only arrives in the request: either time key gives the other.
+    let map: Map<string, readonly string[]> | undefined;
+    if (raw) for (const k in raw) (map ??= new Map()).set(lowerKey(k), toStrings(raw[k] as ContextValue));
+    if (map === undefined) return (this.map = NO_KEYS);
+    // The clock only arrives in the request: either time key gives the other. (No principal key is a time key.)
     const current = map.get("aws:currenttime")?.[0];
     const epoch = map.get("aws:epochtime")?.[0];
     if (current !== undefined && epoch === undefined) {
@@ -75,12 +112,12 @@ export class RequestContext implements ConditionContext {
   }
 
   values(keyLower: string): readonly string[] | undefined {
-    return (this.map ?? this.build()).get(keyLower);
+    return (this.map ?? this.build()).get(keyLower) ?? this.derived.get(keyLower);
   }
 
   /** Single value for a policy variable; multivalued keys cannot be variables. */
   single(keyLower: string): string | undefined {
-    const v = (this.map ?? this.build()).get(keyLower);
+    const v = this.values(keyLower);
     return v !== undefined && v.length === 1 ? v[0] : undefined;
   }
 

@@ -49,6 +49,7 @@ const implicit = (by: PolicyType): Verdict => ({ decision: "ImplicitDeny", decid
  * | identity policies have no Allow (the root user needs none)        | ImplicitDeny | identity         |
  * | permissions boundary present without Allow                        | ImplicitDeny | boundary         |
  * | session policies present without Allow                            | ImplicitDeny | session          |
+ * | federated user session without any session policy                 | ImplicitDeny | session          |
  * | otherwise                                                         | Allowed      | identity (resource when cross-account) |
  */
 function verdict(o: Outcomes): Verdict {
@@ -82,6 +83,9 @@ function verdict(o: Outcomes): Verdict {
   if (!rootUser && !o.identity?.allow) return implicit("identity");
   if (!boundaryOk) return implicit("boundary");
   if (!sessionOk) return implicit("session");
+  // INVARIANT: AWS's flow chart allows a session principal without a session policy only if it is a role session:
+  // an IAM federated user session (GetFederationToken) gets nothing from identity policies without one.
+  if (p.kind === "federated-user" && !o.session) return implicit("session");
   if (o.crossAccount) return allow("resource");
   return allow(rootUser && !o.identity?.allow ? null : "identity");
 }

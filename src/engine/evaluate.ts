@@ -14,6 +14,46 @@ const matchAction_ = matchAction;
 const evaluateCondition_ = evaluateCondition;
 const matchPrincipal_ = matchPrincipal;
 
+/** A request's action, lower-cased and split at its first colon. */
+interface ActionParts {
+  full: string;
+  service: string;
+  name: string;
+}
+
+/** Parsed actions by their text as given: a batch names the same few actions over and over. Bounded. */
+const actionParts = new Map<string, ActionParts>();
+const ACTION_CACHE_LIMIT = 4096;
+
+function parseAction(action: string): ActionParts {
+  let a = actionParts.get(action);
+  if (a === undefined) {
+    const full = action.toLowerCase();
+    const colon = full.indexOf(":");
+    a = { full, service: colon < 0 ? full : full.slice(0, colon), name: colon < 0 ? "" : full.slice(colon + 1) };
+    if (actionParts.size >= ACTION_CACHE_LIMIT) actionParts.clear();
+    actionParts.set(action, a);
+  }
+  return a;
+}
+
+/**
+ * Per-request results of shared conditions and Resource patterns, in tables reused by every evaluation rather
+ * than allocated per request: a slot holds `epoch * 4 + result` and is current only when at least this
+ * evaluation's `epoch * 4`. INVARIANT: evaluate is synchronous and never re-entered, so one evaluation owns the
+ * tables while it runs; epochs only grow (2^50 evaluations before precision runs out), so stale slots read as empty.
+ */
+let conditionMemo: Float64Array = new Float64Array(64);
+let resourceMemo: Float64Array = new Float64Array(64);
+let epoch = 0;
+
+function grown(table: Float64Array, size: number): Float64Array {
+  if (size <= table.length) return table;
+  const next = new Float64Array(Math.max(size, table.length * 2));
+  next.set(table);
+  return next;
+}
+
 /** Everything one evaluation shares across groups; the context and resource fields are built on first use. */
 class EvalState {
   readonly service: string;
@@ -22,46 +62,45 @@ class EvalState {
   readonly ctx: RequestContext;
   readonly matched: MatchedStatement[] = [];
   private fields: string[] | undefined;
-  /** Per distinct condition: 0 not yet evaluated, 1 true, 2 false. */
-  private results: Uint8Array | undefined;
-  /** Per distinct Resource pattern: 0 not yet matched, 1 match, 2 no match, 3 unresolved variable. */
-  private resourceResults: Uint8Array | undefined;
+  /** `epoch * 4`: memo slots below it belong to earlier evaluations. */
+  private readonly base: number;
 
   constructor(
     readonly request: EvalRequest,
     readonly principal: PrincipalInfo,
     /** Resource-policy NotPrincipal+Deny statements apply to everyone when a boundary is set (AWS documents this). */
     readonly boundarySet: boolean,
-    private readonly conditionCount: number,
-    private readonly resourcePatternCount: number,
+    conditionCount: number,
+    resourcePatternCount: number,
   ) {
-    this.full = request.action.toLowerCase();
-    const colon = this.full.indexOf(":");
-    this.service = colon < 0 ? this.full : this.full.slice(0, colon);
-    this.name = colon < 0 ? "" : this.full.slice(colon + 1);
+    const action = parseAction(request.action);
+    this.full = action.full;
+    this.service = action.service;
+    this.name = action.name;
     this.ctx = new RequestContext(request.context, principal);
+    conditionMemo = grown(conditionMemo, conditionCount);
+    resourceMemo = grown(resourceMemo, resourcePatternCount);
+    this.base = ++epoch * 4;
   }
 
-  /** Evaluates a condition once per request, however many statements share it. */
+  /** Evaluates a condition once per request, however many statements share it (slot: 1 true, 2 false). */
   condition(c: CompiledCondition): boolean {
     if (c.id < 0) return evaluateCondition_(c, this.ctx);
-    const results = (this.results ??= new Uint8Array(this.conditionCount));
-    const known = results[c.id];
-    if (known) return known === 1;
+    const known = (conditionMemo[c.id] as number) - this.base;
+    if (known > 0) return known === 1;
     const r = evaluateCondition_(c, this.ctx);
-    results[c.id] = r ? 1 : 2;
+    conditionMemo[c.id] = this.base + (r ? 1 : 2);
     return r;
   }
 
-  /** Matches a Resource pattern against the request's resource once per request. */
+  /** Matches a Resource pattern against the request's resource once per request (slot: 1, 2 or 3 for null). */
   resourcePattern(p: ArnPattern): boolean | null {
     if (p.matchAll) return true;
     if (p.id < 0) return matchArnPattern_(p, this.resourceFields(), this.ctx);
-    const results = (this.resourceResults ??= new Uint8Array(this.resourcePatternCount));
-    const known = results[p.id];
-    if (known) return known === 1 ? true : known === 2 ? false : null;
+    const known = (resourceMemo[p.id] as number) - this.base;
+    if (known > 0) return known === 1 ? true : known === 2 ? false : null;
     const r = matchArnPattern_(p, this.resourceFields(), this.ctx);
-    results[p.id] = r === true ? 1 : r === false ? 2 : 3;
+    resourceMemo[p.id] = this.base + (r === true ? 1 : r === false ? 2 : 3);
     return r;
   }
 
@@ -74,18 +113,15 @@ function resourceMatches(s: CompiledStatement, st: EvalState): boolean {
   const patterns = s.resources;
   if (patterns === null) return true;
   let any = false;
-  let unresolved = false;
   for (const p of patterns) {
-    const r = st.resourcePattern(p);
-    if (r === null) unresolved = true;
-    else if (r) {
+    // INVARIANT: an entry whose variable has no value matches no resource (null is not a match), in Resource and
+    // NotResource alike, as AWS documents; so in NotResource it excludes nothing.
+    if (st.resourcePattern(p) === true) {
       any = true;
       break;
     }
   }
-  // INVARIANT: a NotResource entry whose variable has no value cannot be evaluated, so the statement does not apply.
-  if (s.notResource) return !any && !unresolved;
-  return any;
+  return s.notResource ? !any : any;
 }
 
 /** How the statement names the principal (resource-side policies), "direct" when it has no Principal element. */
@@ -93,7 +129,11 @@ function principalMatches(s: CompiledStatement, st: EvalState): PrincipalMatch |
   if (s.principal) return matchPrincipal_(s.principal, st.principal);
   if (s.notPrincipal) {
     if (s.effect === "Deny" && st.boundarySet) return "direct";
-    return matchPrincipal_(s.notPrincipal, st.principal) === null ? "direct" : null;
+    const named = matchPrincipal_(s.notPrincipal, st.principal);
+    // INVARIANT: NotPrincipal exempts a principal named by its own ARN (a session also by its role's ARN); an
+    // account entry exempts the account itself, not every principal in it, as AWS's NotPrincipal examples show
+    // ("all principals except the user Bob" while listing Bob's account too).
+    return named === null || (named === "account" && st.principal.kind !== "root") ? "direct" : null;
   }
   return "direct";
 }
@@ -110,11 +150,31 @@ function conditionsHold(s: CompiledStatement, st: EvalState): boolean {
 
 const RANK: Record<PrincipalMatch, number> = { direct: 4, user: 3, role: 2, account: 1 };
 
+/** Bound on each group's per-action lists, so a stream of distinct actions cannot grow memory. */
+const GROUP_ACTION_LIMIT = 1024;
+
+/**
+ * The group's statements whose Action (or NotAction) admits the request's action, in policy order. Which
+ * statements those are depends on the action alone, so each group works it out once per distinct action.
+ */
+function statementsFor(group: StatementGroup, st: EvalState): readonly CompiledStatement[] {
+  let list = group.byAction.get(st.full);
+  if (list === undefined) {
+    const admitted: CompiledStatement[] = [];
+    for (const s of group.byService.get(st.service) ?? group.wild) {
+      if (matchAction_(s.actions, st.service, st.name, st.full) !== s.notAction) admitted.push(s);
+    }
+    if (group.byAction.size >= GROUP_ACTION_LIMIT) group.byAction.clear();
+    group.byAction.set(st.full, admitted);
+    list = admitted;
+  }
+  return list;
+}
+
 export function evalGroup(group: StatementGroup, st: EvalState): GroupOutcome {
-  const list = group.byService.get(st.service) ?? group.wild;
+  const list = statementsFor(group, st);
   const out: GroupOutcome = { allow: false, deny: false, allowMatch: null };
   for (const s of list) {
-    if (matchAction_(s.actions, st.service, st.name, st.full) === s.notAction) continue;
     if (!resourceMatches(s, st)) continue;
     const how = principalMatches(s, st);
     if (how === null) continue;

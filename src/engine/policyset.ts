@@ -18,6 +18,8 @@ export interface StatementGroup {
   /** Statements that may apply to any service; used for services no statement names. */
   wild: CompiledStatement[];
   policyCount: number;
+  /** Per lower-cased action: the statements whose Action/NotAction admits it; filled by evaluation on first use. */
+  byAction: Map<string, readonly CompiledStatement[]>;
 }
 
 export interface CompiledPolicySet {
@@ -49,7 +51,7 @@ export function buildGroup(policies: readonly CompiledPolicy[]): StatementGroup 
       for (const list of byService.values()) list.push(s);
     } else for (const svc of own) byService.get(svc)?.push(s);
   }
-  return { byService, wild, policyCount: policies.length };
+  return { byService, wild, policyCount: policies.length, byAction: new Map() };
 }
 
 function compileSource(source: PolicySource, kind: PolicyKind, meta: PolicyMeta, shared: SharedTables): CompiledPolicy {

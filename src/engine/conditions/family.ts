@@ -20,7 +20,7 @@ export interface CompiledValues {
 }
 
 export interface ConditionFamily {
-  /** Whether policy variables are substituted in this family's values (String, Arn and Bool per AWS docs). */
+  /** Whether policy variables are substituted in this family's values (String and Arn operators per AWS docs). */
   variables: boolean;
   /** `base` is the operator name without set prefix, IfExists suffix or negation, e.g. "StringLike". */
   compile(values: readonly string[], base: string, variables: boolean): CompiledValues;

@@ -84,7 +84,9 @@ export function compileCondition(operator: string, key: string, values: readonly
     nullValues: [],
   };
   if (op.family === "null") compiled.nullValues = values.map((v) => v.toLowerCase() === "true");
-  else compiled.values = op.family.compile(values, op.base, variables && op.family.variables);
+  // INVARIANT: variables are substituted only for String and Arn operators; AWS documents that Bool (like
+  // Numeric, Date, Binary, IP and Null) takes no policy variables, so `${...}` stays literal text there.
+  else compiled.values = op.family.compile(values, op.base, variables && op.family.variables && op.base !== "Bool");
   return compiled;
 }
 
@@ -136,10 +138,10 @@ export function evaluateCondition(c: CompiledCondition, ctx: ConditionContext): 
   }
   let tester = c.values.fixed;
   if (tester === undefined) {
-    const bound = c.values.bind(ctx);
-    // INVARIANT: a variable without a value cannot be matched; a negated operator then fails rather than passes.
-    if (bound.unresolved && op.negated) return false;
-    tester = bound.tester;
+    // INVARIANT: a policy value whose variable has no value is effectively null: it equals and is like nothing,
+    // so a positive operator cannot match it and a negated one matches against it (AWS "Policy variables with no
+    // value"). Binding simply leaves such values out.
+    tester = c.values.bind(ctx).tester;
   }
   // A value satisfies a negated operator when it matches none of the policy values.
   const neg = op.negated;
