@@ -62,7 +62,11 @@ function constraintText(issue: z.core.$ZodIssue): string {
         : `Member must have value greater than or equal to ${issue.minimum}`;
     case "invalid_format":
       if (issue.format === "regex" && "pattern" in issue && typeof issue.pattern === "string") {
-        const source = issue.pattern.replace(/^\/\^\(\?:/, "").replace(/\)\$\/u$/, "");
+        // RegExp#toString escapes "/" as "\/"; AWS prints the model's pattern, where "/" is never escaped.
+        const source = issue.pattern
+          .replace(/^\/\^\(\?:/, "")
+          .replace(/\)\$\/u$/, "")
+          .replace(/\\\//g, "/");
         return `Member must satisfy regular expression pattern: ${source}`;
       }
       return "Member must have a valid format";

@@ -16,6 +16,7 @@ import {
   type PasswordPolicy,
 } from "../store/account";
 import { paging } from "./fields";
+import { decodeMarker } from "./paging";
 
 /** Account-level actions are not scoped to a resource ARN. */
 const ANY = () => "*";
@@ -169,8 +170,9 @@ export const createAccountAlias = iamOperation(
   },
 );
 
-export const listAccountAliases = iamOperation("ListAccountAliases", z.object({ ...paging }), ANY, async (_i, ctx) => {
-  // An account has at most one alias, so there is never a second page.
+export const listAccountAliases = iamOperation("ListAccountAliases", z.object({ ...paging }), ANY, async (i, ctx) => {
+  // An account has at most one alias, so there is never a second page: any Marker is one no response handed out.
+  decodeMarker(i.Marker);
   return { AccountAliases: await listAliases(ctx.db, ctx.accountId), IsTruncated: false };
 });
 

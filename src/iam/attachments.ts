@@ -27,9 +27,10 @@ export async function requireAttachablePolicy(
   ctx: OperationContext,
   policyArn: string,
   principal: Principal,
+  missingMessage = `Policy ${policyArn} does not exist or is not attachable.`,
 ): Promise<void> {
   assertPolicyArn(policyArn);
-  const missing = () => new AwsError("NoSuchEntity", `Policy ${policyArn} does not exist or is not attachable.`);
+  const missing = () => new AwsError("NoSuchEntity", missingMessage);
   if (isAwsManagedArn(policyArn)) {
     const aws = findAwsManagedPolicy(policyArn);
     if (!aws) throw missing();

@@ -1,10 +1,18 @@
 // Permissions boundaries: set or remove the managed policy that caps a user's or a role's permissions.
 import { z } from "zod";
-import { entityArn, iamOperation } from "../api/operation";
-import { requirePrincipal, setPermissionsBoundary } from "../store/attachments";
+import { entityArn, iamOperation, type OperationContext } from "../api/operation";
+import { requirePrincipal, setPermissionsBoundary, type Principal } from "../store/attachments";
 import { requireAttachablePolicy } from "./attachments";
 import { arn, roleName, userName } from "./fields";
 import { AwsError } from "../aws/errors";
+
+/**
+ * The boundary a CreateUser or CreateRole names must exist before the entity is stored; AWS words this refusal
+ * differently from PutUserPermissionsBoundary's ("Scope ARN: ...").
+ */
+export async function requireCreationBoundary(ctx: OperationContext, policyArn: string, entity: Principal) {
+  await requireAttachablePolicy(ctx, policyArn, entity, `Scope ARN: ${policyArn} does not exist or is not attachable.`);
+}
 
 export const putUserPermissionsBoundary = iamOperation(
   "PutUserPermissionsBoundary",

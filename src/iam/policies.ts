@@ -169,7 +169,8 @@ export const createPolicy = iamOperation(
       updatedAt: now,
     };
     await insertPolicy(ctx.db, row, i.PolicyDocument, tags);
-    return { Policy: policyShape(viewOfRow(row), NO_USAGE, { description: true, tags }) };
+    // AWS's CreatePolicy answer leaves Description out even when one was given; GetPolicy returns it.
+    return { Policy: policyShape(viewOfRow(row), NO_USAGE, { tags }) };
   },
 );
 

@@ -10,11 +10,12 @@ import {
   insertVersion,
   listVersions,
   setDefaultVersion,
+  versionNumber,
   type PolicyVersionRow,
 } from "../store/policies";
 import { findAwsManagedPolicy, isAwsManagedArn } from "./aws-managed-policies";
 import { arn, paging, policyDocument, policyVersionId } from "./fields";
-import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
+import { decodeMarker, DEFAULT_MAX_ITEMS, invalidMarker, toPage } from "./paging";
 import { assertPolicyArn, assertValidManagedDocument, awsManagedDenied, requireLocalPolicy } from "./policies";
 
 /** The PolicyVersion shape; the document (URL-encoded, as AWS sends it) only where AWS includes it. */
@@ -86,10 +87,15 @@ export const listPolicyVersions = iamOperation(
       defaultId = policy.defaultVersionId;
       versions = await listVersions(ctx.db, policy.id);
     }
-    // At most five versions: paged in memory, newest first, the marker being the last version id returned.
+    // At most five versions: paged in memory, newest first, the marker being the last version id returned. The next
+    // page holds the older versions, so a version deleted between two pages cannot send the client back to the start.
     const after = decodeMarker(i.Marker);
-    const start = after === undefined ? 0 : versions.findIndex((v) => v.versionId === after) + 1;
-    const page = toPage(versions.slice(start), i.MaxItems ?? DEFAULT_MAX_ITEMS, (v) => v.versionId);
+    const below = after === undefined ? undefined : versionNumber(after);
+    if (below !== undefined && !Number.isInteger(below)) {
+      throw invalidMarker();
+    }
+    const rest = below === undefined ? versions : versions.filter((v) => versionNumber(v.versionId) < below);
+    const page = toPage(rest, i.MaxItems ?? DEFAULT_MAX_ITEMS, (v) => v.versionId);
     return {
       Versions: page.items.map((v) =>
         versionShape({ versionId: v.versionId, createdAt: v.createdAt }, v.versionId === defaultId),

@@ -18,6 +18,7 @@ import {
   tagKeyList,
   tagList,
 } from "./fields";
+import { requireCreationBoundary } from "./boundaries";
 import { nameKey } from "./names";
 import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 import { roleShape } from "./shapes";
@@ -73,6 +74,9 @@ export const createRole = iamOperation(
       lastUsedRegion: null,
       createdAt: ctx.now.getTime(),
     };
+    if (row.permissionsBoundaryArn !== null) {
+      await requireCreationBoundary(ctx, row.permissionsBoundaryArn, { kind: "role", ...row });
+    }
     await insertRole(ctx.db, row, tags);
     // AWS's CreateRole answer carries no RoleLastUsed: the role cannot have been used yet.
     return { Role: roleShape(row, tags, false) };

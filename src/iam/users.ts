@@ -1,10 +1,12 @@
 // IAM user operations: create, read, list, rename, delete and tag users.
 import { z } from "zod";
+import { AwsError } from "../aws/errors";
 import { uniqueId } from "../aws/ids";
 import { iamOperation, entityArn, type OperationContext } from "../api/operation";
 import { requireUser, insertUser, listUsersPage, renameUser, deleteUser } from "../store/users";
 import { assertDistinctKeys, listTags, tagResource, untagResource } from "../store/tags";
-import { existingUserName, path, pathPrefix, paging, tagKeyList, tagList, userName } from "./fields";
+import { arn, existingUserName, path, pathPrefix, paging, tagKeyList, tagList, userName } from "./fields";
+import { requireCreationBoundary } from "./boundaries";
 import { nameKey } from "./names";
 import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 import { pageOfTags } from "./tagging";
@@ -17,7 +19,7 @@ export const createUser = iamOperation(
   z.object({
     UserName: userName,
     Path: path.optional(),
-    PermissionsBoundary: z.string().min(20).max(2048).optional(),
+    PermissionsBoundary: arn.optional(),
     Tags: tagList.optional(),
   }),
   (i, ctx) => userResource(ctx, i.UserName, i.Path),
@@ -36,6 +38,9 @@ export const createUser = iamOperation(
       passwordLastUsed: null,
       createdAt: ctx.now.getTime(),
     };
+    if (row.permissionsBoundaryArn !== null) {
+      await requireCreationBoundary(ctx, row.permissionsBoundaryArn, { kind: "user", ...row });
+    }
     await insertUser(ctx.db, row, tags);
     return { User: userShape(row, tags) };
   },
@@ -48,12 +53,15 @@ export const getUser = iamOperation(
   optionalUserName,
   (i, ctx) => (i.UserName ? userResource(ctx, i.UserName) : ctx.caller.arn),
   async (i, ctx) => {
-    const name = i.UserName ?? ctx.caller.userName;
-    if (name === undefined) {
+    if (i.UserName === undefined && ctx.caller.kind === "root") {
       // The root user has no IAM user; AWS describes the account itself.
       return {
         User: { UserId: ctx.accountId, Arn: ctx.caller.arn, CreateDate: new Date(0) },
       };
+    }
+    const name = i.UserName ?? ctx.caller.userName;
+    if (name === undefined) {
+      throw new AwsError("ValidationError", "Must specify userName when calling with non-User credentials");
     }
     const user = await requireUser(ctx.db, ctx.accountId, name);
     const tags = await listTags(ctx.db, user.id);
@@ -69,7 +77,9 @@ export const listUsers = iamOperation(
     const max = i.MaxItems ?? DEFAULT_MAX_ITEMS;
     const rows = await listUsersPage(ctx.db, ctx.accountId, i.PathPrefix, decodeMarker(i.Marker), max + 1);
     const page = toPage(rows, max, (r) => r.nameKey);
-    return { Users: page.items.map((u) => userShape(u)), IsTruncated: page.IsTruncated, Marker: page.Marker };
+    // ListUsers leaves out PermissionsBoundary and Tags, as AWS documents.
+    const Users = page.items.map((u) => userShape({ ...u, permissionsBoundaryArn: null }));
+    return { Users, IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
 );
 

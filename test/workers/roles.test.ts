@@ -1,6 +1,7 @@
 // IAM roles through the real AWS SDK against the Worker with real local D1.
 import {
   CreateAccessKeyCommand,
+  CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
   DeleteRoleCommand,
@@ -40,6 +41,12 @@ async function roleNames(pathPrefix?: string): Promise<string[]> {
 
 describe("roles", () => {
   it("creates a role and reads it back with the shape AWS returns", async () => {
+    // The boundary must exist: CreateRole refuses one that does not.
+    const boundary = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+    });
+    await iam.send(new CreatePolicyCommand({ PolicyName: "boundary", PolicyDocument: boundary }));
     const created = await role("app", {
       Path: "/svc/",
       Description: "the app role",
