@@ -1,8 +1,9 @@
 // Repository of IAM groups and their memberships: create, find, list in SQL pages, rename, delete, add and remove users.
-import { and, asc, count, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
-import { nameKey, pathHasPrefix } from "../iam/names";
+import { nameKey } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
+import { findNamed, insertNamed, listNamedPage, requireNamed, type EntityKind } from "./named-entities";
 import { attachments, groupMembers, groups, inlinePolicies, users } from "./schema";
 import type { UserRow } from "./users";
 
@@ -11,16 +12,15 @@ export type GroupRow = typeof groups.$inferSelect;
 export const MAX_GROUPS_PER_ACCOUNT = 300;
 export const MAX_GROUPS_PER_USER = 10;
 
-export async function findGroup(db: Db, accountId: string, name: string): Promise<GroupRow | undefined> {
-  return db.query.groups.findFirst({ where: and(eq(groups.accountId, accountId), eq(groups.nameKey, nameKey(name))) });
-}
+export const GROUP: EntityKind<typeof groups> = {
+  table: groups,
+  label: "group",
+  quotaName: "GroupsPerAccount",
+  quota: MAX_GROUPS_PER_ACCOUNT,
+};
 
-/** The group or NoSuchEntity, worded as AWS words it. */
-export async function requireGroup(db: Db, accountId: string, name: string): Promise<GroupRow> {
-  const row = await findGroup(db, accountId, name);
-  if (!row) throw new AwsError("NoSuchEntity", `The group with name ${name} cannot be found.`);
-  return row;
-}
+export const findGroup = (db: Db, accountId: string, name: string) => findNamed(db, GROUP, accountId, name);
+export const requireGroup = (db: Db, accountId: string, name: string) => requireNamed(db, GROUP, accountId, name);
 
 /** A group and a user looked up in one round trip, for the membership operations. */
 export async function requireGroupAndUser(
@@ -48,40 +48,15 @@ export async function requireGroupAndUser(
   return { group, user };
 }
 
-export async function insertGroup(db: Db, row: GroupRow): Promise<void> {
-  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(groups).where(eq(groups.accountId, row.accountId));
-  if (n >= MAX_GROUPS_PER_ACCOUNT) {
-    throw new AwsError("LimitExceeded", `Cannot exceed quota for GroupsPerAccount: ${MAX_GROUPS_PER_ACCOUNT}`);
-  }
-  try {
-    await db.insert(groups).values(row);
-  } catch (err) {
-    if (isUniqueViolation(err))
-      throw new AwsError("EntityAlreadyExists", `Group with name ${row.name} already exists.`);
-    throw err;
-  }
-}
+export const insertGroup = (db: Db, row: GroupRow) => insertNamed(db, GROUP, row);
 
-export function listGroupsPage(
+export const listGroupsPage = (
   db: Db,
   accountId: string,
   prefix: string | undefined,
   after: string | undefined,
   limit: number,
-) {
-  return db
-    .select()
-    .from(groups)
-    .where(
-      and(
-        eq(groups.accountId, accountId),
-        pathHasPrefix(groups.path, prefix),
-        after ? gt(groups.nameKey, after) : undefined,
-      ),
-    )
-    .orderBy(asc(groups.nameKey))
-    .limit(limit);
-}
+) => listNamedPage(db, GROUP, accountId, prefix, after, limit);
 
 /** The users of a group, ordered by name so the page marker is the last user's name key. */
 export function groupUsersPage(db: Db, groupId: string, after: string | undefined, limit: number) {

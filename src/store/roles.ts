@@ -1,8 +1,8 @@
 // Repository of IAM roles: create with tags, find, list by path in SQL pages, update, and delete once nothing blocks it.
-import { and, asc, count, eq, gt } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
-import { nameKey, pathHasPrefix } from "../iam/names";
-import { isUniqueViolation, type Db } from "./db";
+import type { Db } from "./db";
+import { findNamed, insertNamed, listNamedPage, requireNamed, type EntityKind } from "./named-entities";
 import { attachments, inlinePolicies, roles } from "./schema";
 import { deleteTagsStatement, upsertTagStatements, type Tag } from "./tags";
 
@@ -10,50 +10,27 @@ export type RoleRow = typeof roles.$inferSelect;
 
 export const MAX_ROLES_PER_ACCOUNT = 1000;
 
-export async function findRole(db: Db, accountId: string, name: string): Promise<RoleRow | undefined> {
-  return db.query.roles.findFirst({ where: and(eq(roles.accountId, accountId), eq(roles.nameKey, nameKey(name))) });
+export const ROLE: EntityKind<typeof roles> = {
+  table: roles,
+  label: "role",
+  quotaName: "RolesPerAccount",
+  quota: MAX_ROLES_PER_ACCOUNT,
+};
+
+export const findRole = (db: Db, accountId: string, name: string) => findNamed(db, ROLE, accountId, name);
+export const requireRole = (db: Db, accountId: string, name: string) => requireNamed(db, ROLE, accountId, name);
+
+export function insertRole(db: Db, row: RoleRow, tagList: Tag[]): Promise<void> {
+  return insertNamed(db, ROLE, row, upsertTagStatements(db, row.accountId, "role", row.id, tagList));
 }
 
-/** The role or NoSuchEntity, worded as AWS words it. */
-export async function requireRole(db: Db, accountId: string, name: string): Promise<RoleRow> {
-  const row = await findRole(db, accountId, name);
-  if (!row) throw new AwsError("NoSuchEntity", `The role with name ${name} cannot be found.`);
-  return row;
-}
-
-export async function insertRole(db: Db, row: RoleRow, tagList: Tag[]): Promise<void> {
-  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(roles).where(eq(roles.accountId, row.accountId));
-  if (n >= MAX_ROLES_PER_ACCOUNT) {
-    throw new AwsError("LimitExceeded", `Cannot exceed quota for RolesPerAccount: ${MAX_ROLES_PER_ACCOUNT}`);
-  }
-  try {
-    await db.batch([db.insert(roles).values(row), ...upsertTagStatements(db, row.accountId, "role", row.id, tagList)]);
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AwsError("EntityAlreadyExists", `Role with name ${row.name} already exists.`);
-    throw err;
-  }
-}
-
-export function listRolesPage(
+export const listRolesPage = (
   db: Db,
   accountId: string,
   prefix: string | undefined,
   after: string | undefined,
   limit: number,
-) {
-  return db
-    .select()
-    .from(roles)
-    .where(
-      and(
-        eq(roles.accountId, accountId),
-        pathHasPrefix(roles.path, prefix),
-        after ? gt(roles.nameKey, after) : undefined,
-      ),
-    )
-    .orderBy(asc(roles.nameKey))
-    .limit(limit);
-}
+) => listNamedPage(db, ROLE, accountId, prefix, after, limit);
 
 /** The columns UpdateRole, UpdateRoleDescription and UpdateAssumeRolePolicy may change. */
 export type RoleChanges = Partial<Pick<RoleRow, "description" | "maxSessionDuration" | "assumeRolePolicy">>;

@@ -1,8 +1,9 @@
 // Repository of IAM users: create, find, list by path in SQL pages, update and the conflicts that block deletion.
-import { and, asc, count, eq, gt } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
-import { nameKey, pathHasPrefix } from "../iam/names";
+import { nameKey } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
+import { findNamed, insertNamed, listNamedPage, requireNamed, type EntityKind } from "./named-entities";
 import { accessKeys, attachments, groupMembers, inlinePolicies, loginProfiles, users } from "./schema";
 import { deleteTagsStatement, upsertTagStatements, type Tag } from "./tags";
 
@@ -10,50 +11,27 @@ export type UserRow = typeof users.$inferSelect;
 
 export const MAX_USERS_PER_ACCOUNT = 5000;
 
-export async function findUser(db: Db, accountId: string, name: string): Promise<UserRow | undefined> {
-  return db.query.users.findFirst({ where: and(eq(users.accountId, accountId), eq(users.nameKey, nameKey(name))) });
+export const USER: EntityKind<typeof users> = {
+  table: users,
+  label: "user",
+  quotaName: "UsersPerAccount",
+  quota: MAX_USERS_PER_ACCOUNT,
+};
+
+export const findUser = (db: Db, accountId: string, name: string) => findNamed(db, USER, accountId, name);
+export const requireUser = (db: Db, accountId: string, name: string) => requireNamed(db, USER, accountId, name);
+
+export function insertUser(db: Db, row: UserRow, tagList: Tag[]): Promise<void> {
+  return insertNamed(db, USER, row, upsertTagStatements(db, row.accountId, "user", row.id, tagList));
 }
 
-/** The user or NoSuchEntity, worded as AWS words it. */
-export async function requireUser(db: Db, accountId: string, name: string): Promise<UserRow> {
-  const row = await findUser(db, accountId, name);
-  if (!row) throw new AwsError("NoSuchEntity", `The user with name ${name} cannot be found.`);
-  return row;
-}
-
-export async function insertUser(db: Db, row: UserRow, tagList: Tag[]): Promise<void> {
-  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(users).where(eq(users.accountId, row.accountId));
-  if (n >= MAX_USERS_PER_ACCOUNT) {
-    throw new AwsError("LimitExceeded", `Cannot exceed quota for UsersPerAccount: ${MAX_USERS_PER_ACCOUNT}`);
-  }
-  try {
-    await db.batch([db.insert(users).values(row), ...upsertTagStatements(db, row.accountId, "user", row.id, tagList)]);
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AwsError("EntityAlreadyExists", `User with name ${row.name} already exists.`);
-    throw err;
-  }
-}
-
-export function listUsersPage(
+export const listUsersPage = (
   db: Db,
   accountId: string,
   prefix: string | undefined,
   after: string | undefined,
   limit: number,
-) {
-  return db
-    .select()
-    .from(users)
-    .where(
-      and(
-        eq(users.accountId, accountId),
-        pathHasPrefix(users.path, prefix),
-        after ? gt(users.nameKey, after) : undefined,
-      ),
-    )
-    .orderBy(asc(users.nameKey))
-    .limit(limit);
-}
+) => listNamedPage(db, USER, accountId, prefix, after, limit);
 
 export async function renameUser(db: Db, user: UserRow, newName: string | undefined, newPath: string | undefined) {
   const name = newName ?? user.name;

@@ -1,0 +1,96 @@
+// Queries shared by the named IAM entities (users, groups, roles): case-insensitive lookup, path pages, quota inserts.
+import { and, asc, count, eq, gt } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { AwsError } from "../aws/errors";
+import { nameKey, pathHasPrefix } from "../iam/names";
+import { isUniqueViolation, type Db } from "./db";
+import { groups, roles, users } from "./schema";
+
+type NamedTable = typeof users | typeof groups | typeof roles;
+
+/** How one kind of entity is named in AWS's messages and capped by its account quota. */
+export interface EntityKind<T extends NamedTable> {
+  table: T;
+  /** "user", "group" or "role", as AWS's messages spell it. */
+  label: string;
+  quotaName: string;
+  quota: number;
+}
+
+/*
+ * The three tables share the columns used here; Drizzle's types cannot express "any of these tables" in a query,
+ * so the queries are written against one of them and the row type is restored from the kind.
+ */
+const columnsOf = (t: NamedTable) => t as typeof users;
+
+export async function findNamed<T extends NamedTable>(
+  db: Db,
+  kind: EntityKind<T>,
+  accountId: string,
+  name: string,
+): Promise<T["$inferSelect"] | undefined> {
+  const t = columnsOf(kind.table);
+  const [row] = await db
+    .select()
+    .from(t)
+    .where(and(eq(t.accountId, accountId), eq(t.nameKey, nameKey(name))))
+    .limit(1);
+  return row as T["$inferSelect"] | undefined;
+}
+
+/** The entity or NoSuchEntity, worded as AWS words it. */
+export async function requireNamed<T extends NamedTable>(
+  db: Db,
+  kind: EntityKind<T>,
+  accountId: string,
+  name: string,
+): Promise<T["$inferSelect"]> {
+  const row = await findNamed(db, kind, accountId, name);
+  if (!row) throw new AwsError("NoSuchEntity", `The ${kind.label} with name ${name} cannot be found.`);
+  return row;
+}
+
+/** One page of an account's entities under a path prefix, in name order (LIMIT is the page size plus one). */
+export async function listNamedPage<T extends NamedTable>(
+  db: Db,
+  kind: EntityKind<T>,
+  accountId: string,
+  prefix: string | undefined,
+  after: string | undefined,
+  limit: number,
+): Promise<T["$inferSelect"][]> {
+  const t = columnsOf(kind.table);
+  const rows = await db
+    .select()
+    .from(t)
+    .where(and(eq(t.accountId, accountId), pathHasPrefix(t.path, prefix), after ? gt(t.nameKey, after) : undefined))
+    .orderBy(asc(t.nameKey))
+    .limit(limit);
+  return rows as T["$inferSelect"][];
+}
+
+/**
+ * Inserts an entity (and whatever belongs with it, e.g. tags) after checking the account quota; the unique name
+ * index turns a concurrent duplicate into EntityAlreadyExists.
+ */
+export async function insertNamed<T extends NamedTable>(
+  db: Db,
+  kind: EntityKind<T>,
+  row: T["$inferInsert"],
+  alongside: BatchItem<"sqlite">[] = [],
+): Promise<void> {
+  const t = columnsOf(kind.table);
+  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(t).where(eq(t.accountId, row.accountId));
+  if (n >= kind.quota) {
+    throw new AwsError("LimitExceeded", `Cannot exceed quota for ${kind.quotaName}: ${kind.quota}`);
+  }
+  try {
+    await db.batch([db.insert(kind.table as typeof users).values(row as typeof users.$inferInsert), ...alongside]);
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      const label = kind.label.charAt(0).toUpperCase() + kind.label.slice(1);
+      throw new AwsError("EntityAlreadyExists", `${label} with name ${row.name} already exists.`);
+    }
+    throw err;
+  }
+}
