@@ -5,8 +5,37 @@ import type { PolicyKind } from "./types.ts";
 /** Parsed results by document text; dropped whole when full, so memory stays bounded. */
 const byText = new Map<string, ParseResult>();
 const TEXT_LIMIT = 512;
-/** Parsed results by document object, for as long as the caller keeps the object. */
-const byObject = new WeakMap<object, Partial<Record<PolicyKind, ParseResult>>>();
+
+/**
+ * Whether a value is exactly what JSON can hold (plain objects and arrays, strings, finite numbers, booleans,
+ * null), so that JSON.stringify describes it completely: two such documents with the same text parse alike.
+ */
+function isPureJson(v: unknown): boolean {
+  if (v === null) return true;
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(v);
+    case "object": {
+      if (Object.prototype.hasOwnProperty.call(v, "toJSON")) return false;
+      const keys = Object.keys(v);
+      if (Array.isArray(v)) {
+        // Holes and extra properties are ignored by one side and not the other.
+        if (Object.getPrototypeOf(v) !== Array.prototype || keys.length !== v.length) return false;
+        for (const item of v as unknown[]) if (!isPureJson(item)) return false;
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const k of keys) if (!isPureJson((v as Record<string, unknown>)[k])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
 
 /**
  * parsePolicy with reuse. INVARIANT: documents are treated as immutable once given; a parsed policy is never
@@ -23,10 +52,15 @@ export function parsePolicyCached(document: string | object, kind: PolicyKind): 
     }
     return r;
   }
-  let perKind = byObject.get(document);
-  if (perKind === undefined) {
-    perKind = {};
-    byObject.set(document, perKind);
+  // Objects are keyed by their JSON text, not held in a WeakMap: /v1/simulate brings fresh objects every call, and
+  // young WeakMap keys make V8's scavenger keep (and promote) every parse and compile result made from them.
+  if (!isPureJson(document)) return parsePolicy(document, kind);
+  const key = `${kind}\u0001${JSON.stringify(document)}`;
+  let r = byText.get(key);
+  if (r === undefined) {
+    if (byText.size >= TEXT_LIMIT) byText.clear();
+    r = parsePolicy(document, kind);
+    byText.set(key, r);
   }
-  return (perKind[kind] ??= parsePolicy(document, kind));
+  return r;
 }

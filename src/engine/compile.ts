@@ -49,14 +49,20 @@ const NO_ACTIONS: readonly string[] = [];
 /** Above this many patterns for one service, they are folded into a single RegExp alternation. */
 const REGEX_THRESHOLD = 6;
 
-/** Compiled action lists by parsed list: a cached parsed policy compiles its actions once for every set. */
-const actionCache = new WeakMap<readonly string[], ActionIndex>();
+/**
+ * Compiled action lists by their text: equal lists compile once for every set. Keyed by content rather than in a
+ * WeakMap by list, since young WeakMap keys make V8's scavenger keep everything compiled from them. Bounded.
+ */
+const actionCache = new Map<string, ActionIndex>();
+const ACTION_CACHE_LIMIT = 4096;
 
 function compileActionsCached(patterns: readonly string[]): ActionIndex {
-  let index = actionCache.get(patterns);
+  const key = JSON.stringify(patterns);
+  let index = actionCache.get(key);
   if (index === undefined) {
     index = compileActions(patterns);
-    actionCache.set(patterns, index);
+    if (actionCache.size >= ACTION_CACHE_LIMIT) actionCache.clear();
+    actionCache.set(key, index);
   }
   return index;
 }

@@ -46,6 +46,8 @@ function parseAction(action: string): ActionParts {
 let conditionMemo: Float64Array = new Float64Array(64);
 let resourceMemo: Float64Array = new Float64Array(64);
 let epoch = 0;
+/** Where the running evaluation gathers its matches (see EvalState.matched). */
+const sharedMatched: MatchedStatement[] = [];
 
 function grown(table: Float64Array, size: number): Float64Array {
   if (size <= table.length) return table;
@@ -60,7 +62,11 @@ class EvalState {
   readonly name: string;
   readonly full: string;
   readonly ctx: RequestContext;
-  readonly matched: MatchedStatement[] = [];
+  /**
+   * Matches are gathered in one shared array and copied out at the end: an exact-size copy is what the decision
+   * keeps (a pushed-to array reserves 16 slots). INVARIANT: evaluation is synchronous and never re-entered.
+   */
+  readonly matched: MatchedStatement[] = sharedMatched;
   private fields: string[] | undefined;
   /** `epoch * 4`: memo slots below it belong to earlier evaluations. */
   private readonly base: number;
@@ -81,6 +87,7 @@ class EvalState {
     conditionMemo = grown(conditionMemo, conditionCount);
     resourceMemo = grown(resourceMemo, resourcePatternCount);
     this.base = ++epoch * 4;
+    sharedMatched.length = 0;
   }
 
   /** Evaluates a condition once per request, however many statements share it (slot: 1 true, 2 false). */
@@ -233,5 +240,6 @@ export function evaluate(set: CompiledPolicySet, request: EvalRequest): Decision
   const { decision, decidedBy, policyTypes } = combine(o);
   // INVARIANT: groups are evaluated in report order (identity, boundary, session, SCP levels, RCP levels, resource)
   // and each group lists its statements in policy order, so matches need no sorting.
-  return { decision, decidedBy, policyTypes, matchedStatements: st.matched, missingContextKeys: st.ctx.missingKeys() };
+  const matchedStatements = st.matched.length === 0 ? [] : st.matched.slice();
+  return { decision, decidedBy, policyTypes, matchedStatements, missingContextKeys: st.ctx.missingKeys() };
 }

@@ -10,17 +10,18 @@ export type Matcher = (subject: string) => boolean;
 /** Splits policy text into tokens, treating `*` and `?` as wildcards. */
 export function tokenize(text: string): GlobToken[] {
   const out: GlobToken[] = [];
-  let lit = "";
-  for (const ch of text) {
-    if (ch === "*" || ch === "?") {
-      if (lit) out.push(lit);
-      lit = "";
-      // Consecutive stars are equivalent to one.
-      if (ch === "*" && out[out.length - 1] === STAR) continue;
-      out.push(ch === "*" ? STAR : QMARK);
-    } else lit += ch;
+  // Literal runs are sliced whole rather than built a character at a time: compiling a set tokenizes every pattern.
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 42 && c !== 63) continue; // "*", "?"
+    if (i > from) out.push(text.slice(from, i));
+    from = i + 1;
+    // Consecutive stars are equivalent to one.
+    if (c === 42 && out[out.length - 1] === STAR) continue;
+    out.push(c === 42 ? STAR : QMARK);
   }
-  if (lit) out.push(lit);
+  if (from < text.length) out.push(text.slice(from));
   return out;
 }
 
@@ -38,7 +39,8 @@ export function pushTokens(into: GlobToken[], tokens: readonly GlobToken[]): voi
 export function compileTokens(tokens: readonly GlobToken[]): Matcher {
   if (tokens.length === 0) return (s) => s === "";
   const hasQ = tokens.includes(QMARK);
-  const stars = tokens.filter((t) => t === STAR).length;
+  let stars = 0;
+  for (const t of tokens) if (t === STAR) stars++;
   if (!hasQ && stars === 0) {
     const lit = tokens[0] as string;
     return (s) => s === lit;

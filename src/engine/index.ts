@@ -39,5 +39,5 @@ export type { PrincipalInfo } from "./principal.ts";
  * `message` is the first problem in AWS's words; `errors` lists every problem with its location.
  */
 export function validatePolicyDocument(text: string, kind: PolicyKind): ParseResult {
-  return parsePolicy(text, kind, { strictPrincipals: true });
+  return parsePolicy(text, kind, { strictPrincipals: true, strict: true });
 }

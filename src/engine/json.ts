@@ -57,6 +57,46 @@ export function parseJson(text: string): { node: JsonNode; duplicates: Duplicate
 
 /** Converts an already-parsed JavaScript value into nodes without positions; rejects what JSON cannot hold. */
 export function toJsonNode(value: unknown, path = "$"): JsonNode {
+  // Paths only name the offending value in an error, so they are built (by a second walk) only when there is one.
+  const node = convert(value);
+  return node ?? toJsonNodeWithPaths(value, path);
+}
+
+/** The conversion without paths: undefined as soon as some value is not JSON. */
+function convert(value: unknown): JsonNode | undefined {
+  if (value === null) return { type: "null", value: null };
+  switch (typeof value) {
+    case "string":
+      return { type: "string", value };
+    case "number":
+      return Number.isFinite(value) ? { type: "number", value } : undefined;
+    case "boolean":
+      return { type: "boolean", value };
+    case "object": {
+      if (Array.isArray(value)) {
+        const items: JsonNode[] = [];
+        for (const v of value as unknown[]) {
+          const item = convert(v);
+          if (item === undefined) return undefined;
+          items.push(item);
+        }
+        return { type: "array", items };
+      }
+      const entries: JsonEntry[] = [];
+      // Object.keys: the same own enumerable keys, in the same order, as Object.entries, without a pair per key.
+      for (const key of Object.keys(value)) {
+        const node = convert((value as Record<string, unknown>)[key]);
+        if (node === undefined) return undefined;
+        entries.push({ key, value: node });
+      }
+      return { type: "object", entries };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function toJsonNodeWithPaths(value: unknown, path: string): JsonNode {
   if (value === null) return { type: "null", value: null };
   switch (typeof value) {
     case "string":
@@ -67,12 +107,14 @@ export function toJsonNode(value: unknown, path = "$"): JsonNode {
     case "boolean":
       return { type: "boolean", value };
     case "object":
-      if (Array.isArray(value)) return { type: "array", items: value.map((v, i) => toJsonNode(v, `${path}[${i}]`)) };
+      if (Array.isArray(value)) {
+        return { type: "array", items: value.map((v, i) => toJsonNodeWithPaths(v, `${path}[${i}]`)) };
+      }
       return {
         type: "object",
         entries: Object.entries(value as Record<string, unknown>).map(([key, v]) => ({
           key,
-          value: toJsonNode(v, `${path}.${key}`),
+          value: toJsonNodeWithPaths(v, `${path}.${key}`),
         })),
       };
     default:

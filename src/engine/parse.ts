@@ -17,6 +17,8 @@ export const MSG = {
   resourceArn: (v: string) => `Resource ${v} must be in ARN format or "*".`,
   conditionType: (op: string) => `Invalid Condition type : ${op}.`,
   principal: (v: string) => `Invalid principal in policy: ${v}`,
+  sidChars:
+    "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*",
 } as const;
 
 export type PolicyVersion = "2012-10-17" | "2008-10-17";
@@ -74,6 +76,10 @@ const NO_PRINCIPAL_KINDS = new Set<PolicyKind>(["identity", "boundary", "session
 // RCPs name "*" by convention; a statement without Principal is read as applying to every principal.
 const NEEDS_PRINCIPAL_KINDS = new Set<PolicyKind>(["resource", "trust"]);
 const NEEDS_RESOURCE_KINDS = new Set<PolicyKind>(["identity", "boundary", "session"]);
+/** Policies IAM itself stores, whose Sid is limited to ASCII letters and digits (other services allow more). */
+const IAM_SID_KINDS = new Set<PolicyKind>(["identity", "boundary", "trust"]);
+/** Kinds that accept NotPrincipal: AWS documents it for resource-based policies only, and only with Deny. */
+const NOT_PRINCIPAL_KINDS = new Set<PolicyKind>(["resource"]);
 
 export interface ParseOptions {
   /**
@@ -81,6 +87,11 @@ export interface ParseOptions {
    * such a value is well-formed policy text that simply never names anyone.
    */
   strictPrincipals?: boolean;
+  /**
+   * Also apply the rules AWS enforces when a policy is stored but that change no decision: Sid characters, and
+   * NotPrincipal only with Deny in resource-based policies. Off for simulation, so such documents still evaluate.
+   */
+  strict?: boolean;
 }
 
 /** Parses and validates a policy given as JSON text or as an object, for the given kind of policy. */
@@ -112,7 +123,9 @@ export function parsePolicy(document: string | object, kind: PolicyKind, options
       return { ok: false, message: MSG.syntax, errors: [issue] };
     }
   }
-  const policy = new DocumentParser(kind, issues, options.strictPrincipals === true).document(root);
+  const policy = new DocumentParser(kind, issues, options.strictPrincipals === true, options.strict === true).document(
+    root,
+  );
   const first = issues[0];
   if (first || !policy) return { ok: false, message: first?.message ?? MSG.syntax, errors: issues };
   return { ok: true, policy };
@@ -123,6 +136,7 @@ class DocumentParser {
     private readonly kind: PolicyKind,
     private readonly issues: ValidationIssue[],
     private readonly strictPrincipals: boolean,
+    private readonly strict: boolean,
   ) {}
 
   /** Records a problem located at a node, or at an explicit position (an object key) when given. */
@@ -197,8 +211,13 @@ class DocumentParser {
     }
     const sid = fields.get("Sid");
     if (sid) {
-      if (sid.type === "string") st.sid = sid.value as string;
-      else this.issue(MSG.syntax, sid, { ...at, element: "Sid", detail: "Sid must be a string" });
+      if (sid.type === "string") {
+        st.sid = sid.value as string;
+        // AWS documents IAM's Sid as ASCII letters and digits only; SQS, SNS and others accept more.
+        if (this.strict && IAM_SID_KINDS.has(this.kind) && !/^[0-9A-Za-z]*$/.test(st.sid)) {
+          this.issue(MSG.sidChars, sid, { ...at, element: "Sid" });
+        }
+      } else this.issue(MSG.syntax, sid, { ...at, element: "Sid", detail: "Sid must be a string" });
     }
     const effect = fields.get("Effect");
     if (!effect) this.issue(MSG.noEffect, node, { ...at, element: "Effect" });
@@ -229,6 +248,15 @@ class DocumentParser {
     if (!p && !np) {
       if (NEEDS_PRINCIPAL_KINDS.has(this.kind)) this.issue(MSG.noPrincipal, node, { ...at, element: "Principal" });
       return;
+    }
+    if (np && this.strict && !NOT_PRINCIPAL_KINDS.has(this.kind)) {
+      this.issue(MSG.syntax, np, { ...at, element: "NotPrincipal", detail: "NotPrincipal is not supported here" });
+      return;
+    }
+    // INVARIANT: AWS documents NotPrincipal as Deny-only ("Using it with Allow is not supported"); simulation still
+    // evaluates such a statement (it names everyone except the listed principals) rather than rejecting it.
+    if (np && this.strict && st.effect === "Allow" && fields.has("Effect")) {
+      this.issue(MSG.syntax, np, { ...at, element: "NotPrincipal", detail: "NotPrincipal must be used with Deny" });
     }
     const element = p ? "Principal" : "NotPrincipal";
     const parsed = this.principal((p ?? np) as JsonNode, index, element);
@@ -348,7 +376,9 @@ class DocumentParser {
       }
       for (const { key, keyPos: conditionKeyPos, value } of block.entries) {
         const element = `Condition.${operator}.${key}`;
-        if (!/^[^:]+:.+$/.test(key)) {
+        // IAM refuses to store an unprefixed condition key, but AWS's own examples use one (BinaryEquals "key"),
+        // so simulation evaluates it as an ordinary, case-insensitive context key.
+        if (this.strict && !/^[^:]+:.+$/.test(key)) {
           this.issue(MSG.vendor, value, { ...at, element, detail: key }, conditionKeyPos);
           continue;
         }
