@@ -5,10 +5,11 @@ import { findAwsManagedPolicy } from "../iam/aws-managed-policies";
 import type { Db } from "../store/db";
 import { loadPrincipalPolicies } from "../store/principal-policies";
 import type { Caller } from "./caller";
+import { entityArnOf, type ResourceTarget } from "./operation";
 
 export interface AuthorizationRequest {
   action: string;
-  resource: string;
+  resource: ResourceTarget;
   now: Date;
   sourceIp?: string;
   region: string;
@@ -64,7 +65,10 @@ export async function authorize(db: Db, caller: Caller, req: AuthorizationReques
   // INVARIANT: the root user of an account may do everything in it; only SCPs could restrict it.
   if (caller.kind === "root") return;
   if (caller.principalId === undefined) throw new AwsError("AccessDenied", "The caller has no identity to authorize.");
-  const loaded = await loadPrincipalPolicies(db, caller.kind === "user" ? "user" : "role", caller.principalId);
+  const target = typeof req.resource === "string" ? undefined : req.resource;
+  const loaded = await loadPrincipalPolicies(db, caller.kind === "user" ? "user" : "role", caller.principalId, target);
+  // An entity that does not exist yet (or any more) is named without a path, as AWS names it in its denial.
+  const resource = typeof req.resource === "string" ? req.resource : (loaded.targetArn ?? entityArnOf(req.resource));
   const identity: PolicySource[] = loaded.identity.map((p) => ({ id: p.id, document: p.document }));
   for (const arn of loaded.awsManagedArns) {
     const managed = findAwsManagedPolicy(arn);
@@ -80,10 +84,10 @@ export async function authorize(db: Db, caller: Caller, req: AuthorizationReques
   const decision = evaluate(set, {
     principal: caller.arn,
     action: req.action,
-    resource: req.resource,
+    resource,
     context: requestContext(caller, req),
   });
   if (decision.decision !== "Allowed") {
-    throw new AwsError("AccessDenied", accessDeniedMessage(caller, req.action, req.resource, decision));
+    throw new AwsError("AccessDenied", accessDeniedMessage(caller, req.action, resource, decision));
   }
 }

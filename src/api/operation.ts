@@ -26,8 +26,8 @@ export interface Operation<S extends z.ZodType = z.ZodType> {
   input: S;
   /** The IAM action the caller needs, or null for calls AWS allows to every authenticated caller. */
   action: string | null;
-  /** The ARN the action is performed on, as policies see it. */
-  resource: (input: z.infer<S>, ctx: OperationContext) => string;
+  /** What the action is performed on, as policies see it: an ARN, or an entity whose ARN (path included) is looked up. */
+  resource: (input: z.infer<S>, ctx: OperationContext) => ResourceTarget;
   /** AWS accepts a few calls unsigned (e.g. AssumeRoleWithWebIdentity). */
   unsigned?: boolean;
   run: (input: z.infer<S>, ctx: OperationContext) => Promise<XmlValue | undefined>;
@@ -43,7 +43,30 @@ export function iamOperation<S extends z.ZodType>(
   return { service: "iam", name, input, action: `iam:${name}`, resource, run };
 }
 
-/** The ARN of an IAM entity in the caller's account, for authorization. */
+/** The ARN of an IAM entity in the caller's account, when its path is known (from the request or the row). */
 export function entityArn(ctx: OperationContext, kind: string, name: string, path = "/"): string {
   return `arn:aws:iam::${ctx.accountId}:${kind}${path}${name}`;
+}
+
+export type EntityKind = "user" | "group" | "role";
+
+/**
+ * An existing entity named by the request. Policies match its full ARN, path included, which only the stored row
+ * knows; the authorizer reads it in the same D1 round trip as the caller's policies.
+ */
+export interface EntityRef {
+  kind: EntityKind;
+  accountId: string;
+  name: string;
+}
+
+export type ResourceTarget = string | EntityRef;
+
+export function entityRef(ctx: OperationContext, kind: EntityKind, name: string): EntityRef {
+  return { kind, accountId: ctx.accountId, name };
+}
+
+/** The path-less ARN of a named entity, for one that has no stored row. */
+export function entityArnOf(ref: EntityRef): string {
+  return `arn:aws:iam::${ref.accountId}:${ref.kind}/${ref.name}`;
 }

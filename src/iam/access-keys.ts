@@ -4,7 +4,7 @@ import { AwsError } from "../aws/errors";
 import { encryptSecret } from "../aws/crypto";
 import { accessKeyId as newAccessKeyId, secretAccessKey } from "../aws/ids";
 import { authorize } from "../api/authorize";
-import { entityArn, iamOperation, type Operation, type OperationContext } from "../api/operation";
+import { entityArn, entityRef, iamOperation, type Operation, type OperationContext } from "../api/operation";
 import {
   deleteAccessKey,
   findAccessKey,
@@ -29,7 +29,7 @@ export async function targetUser(ctx: OperationContext, name: string | undefined
 
 /** Authorization resource of a call that may leave UserName out: the named user, or the caller itself. */
 export const userOrCaller = (ctx: OperationContext, name: string | undefined) =>
-  name !== undefined ? entityArn(ctx, "user", name) : ctx.caller.arn;
+  name !== undefined ? entityRef(ctx, "user", name) : ctx.caller.arn;
 
 const statusType = z.enum(["Active", "Inactive", "Expired"]);
 

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { parsePolicyArn } from "../aws/arn";
-import { entityArn, iamOperation, type OperationContext } from "../api/operation";
+import { entityRef, iamOperation, type OperationContext } from "../api/operation";
 import {
   attachedArns,
   attachPolicy,
@@ -76,7 +76,7 @@ function attachOperations(kind: PrincipalKind) {
   const attach = iamOperation(
     `Attach${title}Policy`,
     attachInput[kind],
-    (i, ctx) => entityArn(ctx, kind, i.name),
+    (i, ctx) => entityRef(ctx, kind, i.name),
     async (i, ctx) => {
       const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
       await requireAttachablePolicy(ctx, i.PolicyArn, principal);
@@ -88,7 +88,7 @@ function attachOperations(kind: PrincipalKind) {
   const detach = iamOperation(
     `Detach${title}Policy`,
     attachInput[kind],
-    (i, ctx) => entityArn(ctx, kind, i.name),
+    (i, ctx) => entityRef(ctx, kind, i.name),
     async (i, ctx) => {
       const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
       assertPolicyArn(i.PolicyArn);
@@ -100,7 +100,7 @@ function attachOperations(kind: PrincipalKind) {
   const list = iamOperation(
     `ListAttached${title}Policies`,
     listInput[kind],
-    (i, ctx) => entityArn(ctx, kind, i.name),
+    (i, ctx) => entityRef(ctx, kind, i.name),
     async (i, ctx) => {
       const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
       // At most ten per identity, so filtered and paged in memory after one query; names come from the ARNs.

@@ -1,6 +1,6 @@
 // Permissions boundaries: set or remove the managed policy that caps a user's or a role's permissions.
 import { z } from "zod";
-import { entityArn, iamOperation, type OperationContext } from "../api/operation";
+import { entityRef, iamOperation, type OperationContext } from "../api/operation";
 import { requirePrincipal, setPermissionsBoundary, type Principal } from "../store/attachments";
 import { requireAttachablePolicy } from "./attachments";
 import { arn, roleName, userName } from "./fields";
@@ -17,7 +17,7 @@ export async function requireCreationBoundary(ctx: OperationContext, policyArn: 
 export const putUserPermissionsBoundary = iamOperation(
   "PutUserPermissionsBoundary",
   z.object({ UserName: userName, PermissionsBoundary: arn }),
-  (i, ctx) => entityArn(ctx, "user", i.UserName),
+  (i, ctx) => entityRef(ctx, "user", i.UserName),
   async (i, ctx) => {
     const user = await requirePrincipal(ctx.db, ctx.accountId, "user", i.UserName);
     await requireAttachablePolicy(ctx, i.PermissionsBoundary, user);
@@ -29,7 +29,7 @@ export const putUserPermissionsBoundary = iamOperation(
 export const deleteUserPermissionsBoundary = iamOperation(
   "DeleteUserPermissionsBoundary",
   z.object({ UserName: userName }),
-  (i, ctx) => entityArn(ctx, "user", i.UserName),
+  (i, ctx) => entityRef(ctx, "user", i.UserName),
   async (i, ctx) => {
     const user = await requirePrincipal(ctx.db, ctx.accountId, "user", i.UserName);
     await setPermissionsBoundary(ctx.db, user, null);
@@ -50,7 +50,7 @@ function assertCustomerRole(role: { name: string; path: string }): void {
 export const putRolePermissionsBoundary = iamOperation(
   "PutRolePermissionsBoundary",
   z.object({ RoleName: roleName, PermissionsBoundary: arn }),
-  (i, ctx) => entityArn(ctx, "role", i.RoleName),
+  (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requirePrincipal(ctx.db, ctx.accountId, "role", i.RoleName);
     assertCustomerRole(role);
@@ -63,7 +63,7 @@ export const putRolePermissionsBoundary = iamOperation(
 export const deleteRolePermissionsBoundary = iamOperation(
   "DeleteRolePermissionsBoundary",
   z.object({ RoleName: roleName }),
-  (i, ctx) => entityArn(ctx, "role", i.RoleName),
+  (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requirePrincipal(ctx.db, ctx.accountId, "role", i.RoleName);
     assertCustomerRole(role);

@@ -1,7 +1,7 @@
 // IAM group operations: create, read (with members), list, rename, delete groups and manage their members.
 import { z } from "zod";
 import { uniqueId } from "../aws/ids";
-import { entityArn, iamOperation, type OperationContext } from "../api/operation";
+import { entityArn, entityRef, iamOperation, type OperationContext } from "../api/operation";
 import {
   addMember,
   deleteGroup,
@@ -45,7 +45,7 @@ export const createGroup = iamOperation(
 export const getGroup = iamOperation(
   "GetGroup",
   z.object({ GroupName: groupName, ...paging }),
-  (i, ctx) => groupResource(ctx, i.GroupName),
+  (i, ctx) => entityRef(ctx, "group", i.GroupName),
   async (i, ctx) => {
     const group = await requireGroup(ctx.db, ctx.accountId, i.GroupName);
     const max = i.MaxItems ?? DEFAULT_MAX_ITEMS;
@@ -75,7 +75,7 @@ export const listGroups = iamOperation(
 export const updateGroup = iamOperation(
   "UpdateGroup",
   z.object({ GroupName: groupName, NewPath: path.optional(), NewGroupName: groupName.optional() }),
-  (i, ctx) => groupResource(ctx, i.GroupName),
+  (i, ctx) => entityRef(ctx, "group", i.GroupName),
   async (i, ctx) => {
     const group = await requireGroup(ctx.db, ctx.accountId, i.GroupName);
     await renameGroup(ctx.db, group, i.NewGroupName, i.NewPath);
@@ -86,7 +86,7 @@ export const updateGroup = iamOperation(
 export const deleteGroupOp = iamOperation(
   "DeleteGroup",
   z.object({ GroupName: groupName }),
-  (i, ctx) => groupResource(ctx, i.GroupName),
+  (i, ctx) => entityRef(ctx, "group", i.GroupName),
   async (i, ctx) => {
     await deleteGroup(ctx.db, await requireGroup(ctx.db, ctx.accountId, i.GroupName));
     return undefined;
@@ -96,7 +96,7 @@ export const deleteGroupOp = iamOperation(
 export const addUserToGroup = iamOperation(
   "AddUserToGroup",
   z.object({ GroupName: groupName, UserName: existingUserName }),
-  (i, ctx) => groupResource(ctx, i.GroupName),
+  (i, ctx) => entityRef(ctx, "group", i.GroupName),
   async (i, ctx) => {
     const { group, user } = await requireGroupAndUser(ctx.db, ctx.accountId, i.GroupName, i.UserName);
     await addMember(ctx.db, group, user, ctx.now.getTime());
@@ -107,7 +107,7 @@ export const addUserToGroup = iamOperation(
 export const removeUserFromGroup = iamOperation(
   "RemoveUserFromGroup",
   z.object({ GroupName: groupName, UserName: existingUserName }),
-  (i, ctx) => groupResource(ctx, i.GroupName),
+  (i, ctx) => entityRef(ctx, "group", i.GroupName),
   async (i, ctx) => {
     const { group, user } = await requireGroupAndUser(ctx.db, ctx.accountId, i.GroupName, i.UserName);
     await removeMember(ctx.db, group, user);
@@ -118,7 +118,7 @@ export const removeUserFromGroup = iamOperation(
 export const listGroupsForUser = iamOperation(
   "ListGroupsForUser",
   z.object({ UserName: existingUserName, ...paging }),
-  (i, ctx) => entityArn(ctx, "user", i.UserName),
+  (i, ctx) => entityRef(ctx, "user", i.UserName),
   async (i, ctx) => {
     const user = await requireUser(ctx.db, ctx.accountId, i.UserName);
     const max = i.MaxItems ?? DEFAULT_MAX_ITEMS;

@@ -1,7 +1,7 @@
 // Inline policies: put, get, delete and list the policies embedded in users, groups and roles.
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
-import { entityArn, iamOperation } from "../api/operation";
+import { entityRef, iamOperation } from "../api/operation";
 import { requirePrincipal, type Principal } from "../store/attachments";
 import { deleteInlinePolicy, findInlinePolicy, listInlinePolicyNames, putInlinePolicy } from "../store/inline-policies";
 import type { PrincipalKind } from "../store/schema";
@@ -65,7 +65,7 @@ function inlineOperations(kind: PrincipalKind) {
   const put = iamOperation(
     `Put${title}Policy`,
     putInput[kind],
-    (i, ctx) => entityArn(ctx, kind, i.name),
+    (i, ctx) => entityRef(ctx, kind, i.name),
     async (i, ctx) => {
       const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
       assertModifiable(principal);
@@ -79,7 +79,7 @@ function inlineOperations(kind: PrincipalKind) {
   const get = iamOperation(
     `Get${title}Policy`,
     namedInput[kind],
-    (i, ctx) => entityArn(ctx, kind, i.name),
+    (i, ctx) => entityRef(ctx, kind, i.name),
     async (i, ctx) => {
       const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
       const row = await findInlinePolicy(ctx.db, principal.id, i.PolicyName);
@@ -96,7 +96,7 @@ function inlineOperations(kind: PrincipalKind) {
   const del = iamOperation(
     `Delete${title}Policy`,
     namedInput[kind],
-    (i, ctx) => entityArn(ctx, kind, i.name),
+    (i, ctx) => entityRef(ctx, kind, i.name),
     async (i, ctx) => {
       const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
       assertModifiable(principal);
@@ -108,7 +108,7 @@ function inlineOperations(kind: PrincipalKind) {
   const list = iamOperation(
     `List${title}Policies`,
     listInput[kind],
-    (i, ctx) => entityArn(ctx, kind, i.name),
+    (i, ctx) => entityRef(ctx, kind, i.name),
     async (i, ctx) => {
       const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
       const max = i.MaxItems ?? DEFAULT_MAX_ITEMS;

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { hashPassword, verifyPassword } from "../aws/crypto";
-import { entityArn, iamOperation, type Operation, type OperationContext } from "../api/operation";
+import { entityRef, iamOperation, type Operation, type OperationContext } from "../api/operation";
 import { bool } from "../api/validation";
 import {
   deleteLoginProfile,
@@ -79,7 +79,7 @@ export const getLoginProfile = iamOperation(
 export const updateLoginProfileOp = iamOperation(
   "UpdateLoginProfile",
   z.object({ UserName: userName, Password: password.optional(), PasswordResetRequired: bool().optional() }),
-  (i, ctx) => entityArn(ctx, "user", i.UserName),
+  (i, ctx) => entityRef(ctx, "user", i.UserName),
   async (i, ctx) => {
     const { user, profile, policy } = await loadPasswordContext(ctx.db, ctx.accountId, i.UserName);
     if (!profile) throw noSuchLoginProfile(user.name);

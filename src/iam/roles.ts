@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { uniqueId } from "../aws/ids";
-import { entityArn, iamOperation, type OperationContext } from "../api/operation";
+import { entityArn, entityRef, iamOperation, type OperationContext } from "../api/operation";
 import { validatePolicyDocument } from "../engine/index";
 import { deleteRole, insertRole, listRolesPage, requireRole, updateRole, type RoleRow } from "../store/roles";
 import { assertDistinctKeys, listTags, tagResource, untagResource } from "../store/tags";
@@ -86,7 +86,7 @@ export const createRole = iamOperation(
 export const getRole = iamOperation(
   "GetRole",
   z.object({ RoleName: roleName }),
-  (i, ctx) => roleResource(ctx, i.RoleName),
+  (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => ({ Role: await fullRole(ctx, await requireRole(ctx.db, ctx.accountId, i.RoleName)) }),
 );
 
@@ -111,7 +111,7 @@ export const updateRoleOp = iamOperation(
     Description: roleDescription.optional(),
     MaxSessionDuration: maxSessionDuration.optional(),
   }),
-  (i, ctx) => roleResource(ctx, i.RoleName),
+  (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
     await updateRole(ctx.db, role, {
@@ -125,7 +125,7 @@ export const updateRoleOp = iamOperation(
 export const updateRoleDescription = iamOperation(
   "UpdateRoleDescription",
   z.object({ RoleName: roleName, Description: roleDescription }),
-  (i, ctx) => roleResource(ctx, i.RoleName),
+  (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
     return { Role: await fullRole(ctx, await updateRole(ctx.db, role, { description: i.Description })) };
@@ -135,7 +135,7 @@ export const updateRoleDescription = iamOperation(
 export const updateAssumeRolePolicy = iamOperation(
   "UpdateAssumeRolePolicy",
   z.object({ RoleName: roleName, PolicyDocument: policyDocument }),
-  (i, ctx) => roleResource(ctx, i.RoleName),
+  (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
     checkTrustPolicy(i.PolicyDocument);
@@ -147,7 +147,7 @@ export const updateAssumeRolePolicy = iamOperation(
 export const deleteRoleOp = iamOperation(
   "DeleteRole",
   z.object({ RoleName: roleName }),
-  (i, ctx) => roleResource(ctx, i.RoleName),
+  (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     await deleteRole(ctx.db, await requireRole(ctx.db, ctx.accountId, i.RoleName));
     return undefined;
@@ -157,7 +157,7 @@ export const deleteRoleOp = iamOperation(
 export const tagRole = iamOperation(
   "TagRole",
   z.object({ RoleName: roleName, Tags: tagList }),
-  (i, ctx) => roleResource(ctx, i.RoleName),
+  (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
     await tagResource(ctx.db, ctx.accountId, "role", role.id, i.Tags);
@@ -168,7 +168,7 @@ export const tagRole = iamOperation(
 export const untagRole = iamOperation(
   "UntagRole",
   z.object({ RoleName: roleName, TagKeys: tagKeyList }),
-  (i, ctx) => roleResource(ctx, i.RoleName),
+  (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
     await untagResource(ctx.db, role.id, i.TagKeys);
@@ -179,7 +179,7 @@ export const untagRole = iamOperation(
 export const listRoleTags = iamOperation(
   "ListRoleTags",
   z.object({ RoleName: roleName, ...paging }),
-  (i, ctx) => roleResource(ctx, i.RoleName),
+  (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
     return pageOfTags(await listTags(ctx.db, role.id), i.Marker, i.MaxItems);

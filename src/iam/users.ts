@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { uniqueId } from "../aws/ids";
-import { iamOperation, entityArn, type OperationContext } from "../api/operation";
+import { iamOperation, entityArn, entityRef, type OperationContext } from "../api/operation";
 import { requireUser, insertUser, listUsersPage, renameUser, deleteUser } from "../store/users";
 import { assertDistinctKeys, listTags, tagResource, untagResource } from "../store/tags";
 import { arn, existingUserName, path, pathPrefix, paging, tagKeyList, tagList, userName } from "./fields";
@@ -51,7 +51,7 @@ const optionalUserName = z.object({ UserName: existingUserName.optional() });
 export const getUser = iamOperation(
   "GetUser",
   optionalUserName,
-  (i, ctx) => (i.UserName ? userResource(ctx, i.UserName) : ctx.caller.arn),
+  (i, ctx) => (i.UserName ? entityRef(ctx, "user", i.UserName) : ctx.caller.arn),
   async (i, ctx) => {
     if (i.UserName === undefined && ctx.caller.kind === "root") {
       // The root user has no IAM user; AWS describes the account itself.
@@ -86,7 +86,7 @@ export const listUsers = iamOperation(
 export const updateUser = iamOperation(
   "UpdateUser",
   z.object({ UserName: existingUserName, NewPath: path.optional(), NewUserName: userName.optional() }),
-  (i, ctx) => userResource(ctx, i.UserName),
+  (i, ctx) => entityRef(ctx, "user", i.UserName),
   async (i, ctx) => {
     const user = await requireUser(ctx.db, ctx.accountId, i.UserName);
     await renameUser(ctx.db, user, i.NewUserName, i.NewPath);
@@ -97,7 +97,7 @@ export const updateUser = iamOperation(
 export const deleteUserOp = iamOperation(
   "DeleteUser",
   z.object({ UserName: existingUserName }),
-  (i, ctx) => userResource(ctx, i.UserName),
+  (i, ctx) => entityRef(ctx, "user", i.UserName),
   async (i, ctx) => {
     await deleteUser(ctx.db, await requireUser(ctx.db, ctx.accountId, i.UserName));
     return undefined;
@@ -107,7 +107,7 @@ export const deleteUserOp = iamOperation(
 export const tagUser = iamOperation(
   "TagUser",
   z.object({ UserName: existingUserName, Tags: tagList }),
-  (i, ctx) => userResource(ctx, i.UserName),
+  (i, ctx) => entityRef(ctx, "user", i.UserName),
   async (i, ctx) => {
     const user = await requireUser(ctx.db, ctx.accountId, i.UserName);
     await tagResource(ctx.db, ctx.accountId, "user", user.id, i.Tags);
@@ -118,7 +118,7 @@ export const tagUser = iamOperation(
 export const untagUser = iamOperation(
   "UntagUser",
   z.object({ UserName: existingUserName, TagKeys: tagKeyList }),
-  (i, ctx) => userResource(ctx, i.UserName),
+  (i, ctx) => entityRef(ctx, "user", i.UserName),
   async (i, ctx) => {
     const user = await requireUser(ctx.db, ctx.accountId, i.UserName);
     await untagResource(ctx.db, user.id, i.TagKeys);
@@ -129,7 +129,7 @@ export const untagUser = iamOperation(
 export const listUserTags = iamOperation(
   "ListUserTags",
   z.object({ UserName: existingUserName, ...paging }),
-  (i, ctx) => userResource(ctx, i.UserName),
+  (i, ctx) => entityRef(ctx, "user", i.UserName),
   async (i, ctx) => {
     const user = await requireUser(ctx.db, ctx.accountId, i.UserName);
     const all = await listTags(ctx.db, user.id);

@@ -1,7 +1,7 @@
 // Loads everything that governs a principal (inline, attached, group and boundary policies) in one D1 round trip.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
-import { attachments, groupMembers, inlinePolicies, policies, policyVersions, roles, users } from "./schema";
+import { attachments, groupMembers, groups, inlinePolicies, policies, policyVersions, roles, users } from "./schema";
 
 export interface LoadedPolicy {
   /** How the policy is named in explanations: its ARN, or `<kind>/<name>/<policy>` for inline ones. */
@@ -15,6 +15,27 @@ export interface PrincipalPolicies {
   awsManagedArns: string[];
   boundaryArn: string | null;
   boundary: LoadedPolicy | null;
+  /** The stored ARN of the entity the request names, when one was asked for and exists. */
+  targetArn: string | null;
+}
+
+/** An IAM entity named by a request, looked up so policies see its ARN with its path. */
+export interface NamedTarget {
+  kind: "user" | "group" | "role";
+  accountId: string;
+  name: string;
+}
+
+const TARGET_TABLES = { user: users, group: groups, role: roles } as const;
+
+function targetQuery(db: Db, target: NamedTarget | undefined) {
+  // The three tables share these columns; one table type keeps the batch's tuple types simple.
+  const t = (target ? TARGET_TABLES[target.kind] : users) as typeof users;
+  return db
+    .select({ arn: t.arn })
+    .from(t)
+    .where(target ? and(eq(t.accountId, target.accountId), eq(t.nameKey, target.name.toLowerCase())) : sql`0`)
+    .limit(1);
 }
 
 function defaultDocuments(db: Db, arns: ReturnType<typeof sql>) {
@@ -28,11 +49,15 @@ function defaultDocuments(db: Db, arns: ReturnType<typeof sql>) {
     .where(inArray(policies.arn, arns));
 }
 
-/** One batch: the principal's inline and attached policies, its groups' (for users), and its boundary. */
+/**
+ * One batch: the principal's inline and attached policies, its groups' (for users), its boundary, and the ARN of the
+ * entity the request acts on.
+ */
 export async function loadPrincipalPolicies(
   db: Db,
   kind: "user" | "role",
   principalId: string,
+  target?: NamedTarget,
 ): Promise<PrincipalPolicies> {
   const ownerIds =
     kind === "user"
@@ -44,7 +69,7 @@ export async function loadPrincipalPolicies(
       : sql`(select ${roles.permissionsBoundaryArn} from ${roles} where ${roles.id} = ${principalId})`;
   const attachedArns = sql`(select ${attachments.policyArn} from ${attachments} where ${attachments.principalId} in ${ownerIds})`;
 
-  const [boundaryArnRows, inline, attachedRows, managed, boundaryRows] = await db.batch([
+  const [boundaryArnRows, inline, attachedRows, managed, boundaryRows, targetRows] = await db.batch([
     kind === "user"
       ? db.select({ arn: users.permissionsBoundaryArn }).from(users).where(eq(users.id, principalId))
       : db.select({ arn: roles.permissionsBoundaryArn }).from(roles).where(eq(roles.id, principalId)),
@@ -70,6 +95,7 @@ export async function loadPrincipalPolicies(
         and(eq(policyVersions.policyId, policies.id), eq(policyVersions.versionId, policies.defaultVersionId)),
       )
       .where(sql`${policies.arn} = ${boundaryArn}`),
+    targetQuery(db, target),
   ]);
 
   const identity: LoadedPolicy[] = inline.map((p) => ({ id: `${p.kind}/${p.owner}/${p.name}`, document: p.document }));
@@ -81,5 +107,6 @@ export async function loadPrincipalPolicies(
     awsManagedArns,
     boundaryArn: boundaryArnRows[0]?.arn ?? null,
     boundary: boundaryRow ? { id: boundaryRow.arn, document: boundaryRow.document } : null,
+    targetArn: targetRows[0]?.arn ?? null,
   };
 }

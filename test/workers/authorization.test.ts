@@ -101,6 +101,24 @@ describe("authorization of IAM users", () => {
     expect((await awsError(iam.send(new GetUserCommand({ UserName: "someone-else" })))).name).toBe("AccessDenied");
   });
 
+  it("matches policies against the target's full ARN, path included, and names it so in denials", async () => {
+    const creds = await userWithKey("division-admin");
+    const division = `arn:aws:iam::${ACCOUNT}:user/division/*`;
+    await root.send(
+      new PutUserPolicyCommand({
+        UserName: "division-admin",
+        PolicyName: "division",
+        PolicyDocument: allow("iam:GetUser", division),
+      }),
+    );
+    await root.send(new CreateUserCommand({ UserName: "in-division", Path: "/division/" }));
+    await root.send(new CreateUserCommand({ UserName: "elsewhere", Path: "/other/" }));
+    const iam = iamClient(creds);
+    expect((await iam.send(new GetUserCommand({ UserName: "in-division" }))).User?.Path).toBe("/division/");
+    const denied = await awsError(iam.send(new GetUserCommand({ UserName: "elsewhere" })));
+    expect(denied.message).toContain(`on resource: arn:aws:iam::${ACCOUNT}:user/other/elsewhere because`);
+  });
+
   it("always answers GetCallerIdentity, even under an explicit deny of everything", async () => {
     const creds = await userWithKey("denied-all");
     await root.send(
