@@ -92,11 +92,32 @@ function verdict(o: Outcomes): Verdict {
 
 const REPORT_ORDER: readonly PolicyType[] = ["identity", "boundary", "session", "scp", "rcp", "resource"];
 
+/** A group's report code: 0 not applicable, 1 ExplicitDeny, 2 Allowed, 3 ImplicitDeny. */
+const code = (g: GroupOutcome | undefined): number => (g === undefined ? 0 : g.deny ? 1 : g.allow ? 2 : 3);
+const REPORTED: readonly EvalDecision[] = ["ExplicitDeny", "Allowed", "ImplicitDeny"];
+
+/**
+ * policyTypes objects by the outcome codes of all six types (2 bits each, report order): only a handful of
+ * combinations occur, so decisions share frozen objects instead of building one each (a batch keeps thousands).
+ */
+const policyTypesByCode = new Array<Record<string, EvalDecision> | undefined>(1 << 12).fill(undefined);
+
 export function combine(o: Outcomes): Verdict & { policyTypes: Record<string, EvalDecision> } {
-  const policyTypes: Record<string, EvalDecision> = {};
-  for (const t of REPORT_ORDER) {
-    const g = o[t];
-    if (g) policyTypes[t] = g.deny ? "ExplicitDeny" : g.allow ? "Allowed" : "ImplicitDeny";
+  const key =
+    code(o.identity) |
+    (code(o.boundary) << 2) |
+    (code(o.session) << 4) |
+    (code(o.scp) << 6) |
+    (code(o.rcp) << 8) |
+    (code(o.resource) << 10);
+  let policyTypes = policyTypesByCode[key];
+  if (policyTypes === undefined) {
+    const built: Record<string, EvalDecision> = {};
+    for (let i = 0; i < REPORT_ORDER.length; i++) {
+      const c = (key >> (2 * i)) & 3;
+      if (c !== 0) built[REPORT_ORDER[i] as PolicyType] = REPORTED[c - 1] as EvalDecision;
+    }
+    policyTypes = policyTypesByCode[key] = Object.freeze(built);
   }
   const v = verdict(o);
   return { decision: v.decision, decidedBy: v.decidedBy, policyTypes };

@@ -234,8 +234,9 @@ export function evaluate(set: CompiledPolicySet, request: EvalRequest): Decision
   if (iam && set.boundary && principal.kind !== "root") o.boundary = evalGroup(set.boundary, st);
   if (iam && set.session) o.session = evalGroup(set.session, st);
   // INVARIANT: SCPs limit the principals of the member account, its root user included; RCPs limit its resources.
-  if (iam) o.scp = evalLevels(set.scps, st);
-  o.rcp = evalLevels(set.rcps, st);
+  // Neither restricts a service-linked role (Organizations: "tasks and entities not restricted by SCPs/RCPs").
+  if (iam && !principal.serviceLinked) o.scp = evalLevels(set.scps, st);
+  if (!principal.serviceLinked) o.rcp = evalLevels(set.rcps, st);
   if (set.resource) o.resource = evalGroup(set.resource, st);
   const { decision, decidedBy, policyTypes } = combine(o);
   // INVARIANT: groups are evaluated in report order (identity, boundary, session, SCP levels, RCP levels, resource)

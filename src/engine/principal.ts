@@ -20,6 +20,8 @@ export interface PrincipalInfo {
   principalArn?: string;
   name?: string;
   roleName?: string;
+  /** A service-linked role (IAM path /aws-service-role/): organization policies do not restrict it. */
+  serviceLinked?: true;
 }
 
 const ARN_RE = /^arn:([^:]+):(iam|sts)::(\d{12}):(.+)$/;
@@ -58,6 +60,9 @@ function parseUncached(raw: string): PrincipalInfo {
   if (service === "iam") {
     if (rest === "root") return { ...base, kind: "root", principalArn: raw };
     if (rest.startsWith("user/")) return { ...base, kind: "user", principalArn: raw, name: lastSegment(rest) };
+    if (rest.startsWith("role/aws-service-role/")) {
+      return { ...base, kind: "role", principalArn: raw, roleName: lastSegment(rest), serviceLinked: true };
+    }
     if (rest.startsWith("role/")) return { ...base, kind: "role", principalArn: raw, roleName: lastSegment(rest) };
     return { ...base, kind: "other", principalArn: raw };
   }
