@@ -10,6 +10,7 @@ import {
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { signRequest } from "../src/aws/sigv4.ts";
 import { startDevServer, type DevServer } from "./lib/dev-server.ts";
 
 const ACCOUNT = "123456789012";
@@ -72,6 +73,38 @@ interface OpFigures {
   op: string;
   medianMs: number;
   roundTrips: number;
+  /** The same call as a bare signed HTTP request, without the SDK's client-side work. */
+  httpMs?: number;
+}
+
+/** A signed query-protocol POST without the SDK, so the figure is the server's time plus the HTTP hop. */
+async function rawCall(url: string, params: Record<string, string>): Promise<number> {
+  const body = new URLSearchParams({ Version: "2010-05-08", ...params }).toString();
+  const target = new URL(url);
+  const headers = await signRequest({
+    method: "POST",
+    url: target,
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+    body,
+    accessKeyId: "test",
+    secret: "test",
+    region: "us-east-1",
+    service: "iam",
+    now: new Date(),
+  });
+  const t0 = performance.now();
+  const res = await fetch(target, { method: "POST", headers, body });
+  await res.arrayBuffer();
+  const ms = performance.now() - t0;
+  if (res.status !== 200) throw new Error(`${params.Action} answered ${res.status}`);
+  return ms;
+}
+
+async function measureHttp(url: string, params: (i: number) => Record<string, string>): Promise<number> {
+  await rawCall(url, params(ITERATIONS));
+  const times: number[] = [];
+  for (let i = 0; i < ITERATIONS; i++) times.push(await rawCall(url, params(i)));
+  return median(times);
 }
 
 async function measure(
@@ -134,11 +167,40 @@ export async function runApiBench(): Promise<void> {
         iam.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 100 })),
       ),
     ];
-    console.log(`\nAPI against wrangler dev (account at quotas), ${ITERATIONS} calls each:`);
-    console.log("operation".padEnd(34) + "median ms".padStart(10) + "D1 round trips".padStart(16));
+    const url = server.url;
+    const http: Record<string, (i: number) => Record<string, string>> = {
+      GetUser: (i) => ({ Action: "GetUser", UserName: `seed-user-${(i * 89 + 7) % SEED.users}` }),
+      "ListUsers (page of 100)": () => ({ Action: "ListUsers", MaxItems: "100" }),
+      AttachUserPolicy: (i) => ({
+        Action: "AttachUserPolicy",
+        UserName: `seed-user-${i + 200}`,
+        PolicyArn: policyArn(i),
+      }),
+      GetAccountAuthorizationDetails: () => ({ Action: "GetAccountAuthorizationDetails", MaxItems: "100" }),
+    };
     for (const f of figures) {
-      console.log(f.op.padEnd(34) + f.medianMs.toFixed(2).padStart(10) + String(f.roundTrips).padStart(16));
+      const params = http[f.op];
+      // CreateUser has no bare-HTTP row: the SDK's calls already filled the account to its quota.
+      if (params) f.httpMs = await measureHttp(url, params);
     }
+    const floor = await (async () => {
+      const times: number[] = [];
+      for (let i = 0; i < ITERATIONS; i++) {
+        const t0 = performance.now();
+        await (await fetch(`${url}/_floor`)).arrayBuffer();
+        times.push(performance.now() - t0);
+      }
+      return median(times);
+    })();
+    console.log(`\nAPI against wrangler dev (account at quotas), ${ITERATIONS} calls each, medians:`);
+    console.log("operation".padEnd(34) + "SDK ms".padStart(9) + "HTTP ms".padStart(10) + "D1 round trips".padStart(16));
+    for (const f of figures) {
+      const httpText = f.httpMs === undefined ? "-" : f.httpMs.toFixed(2);
+      console.log(
+        f.op.padEnd(34) + f.medianMs.toFixed(2).padStart(9) + httpText.padStart(10) + String(f.roundTrips).padStart(16),
+      );
+    }
+    console.log(`(transport floor: an unsigned request to a 404 route takes ${floor.toFixed(2)} ms)`);
   } finally {
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });

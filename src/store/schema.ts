@@ -34,7 +34,11 @@ export const users = sqliteTable(
     passwordLastUsed: integer("password_last_used"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("users_account_name").on(t.accountId, t.nameKey)],
+  // The boundary index serves a policy's PermissionsBoundaryUsageCount without scanning every user.
+  (t) => [
+    uniqueIndex("users_account_name").on(t.accountId, t.nameKey),
+    index("users_boundary").on(t.permissionsBoundaryArn),
+  ],
 );
 
 export const groups = sqliteTable(
@@ -83,7 +87,10 @@ export const roles = sqliteTable(
     lastUsedRegion: text("last_used_region"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("roles_account_name").on(t.accountId, t.nameKey)],
+  (t) => [
+    uniqueIndex("roles_account_name").on(t.accountId, t.nameKey),
+    index("roles_boundary").on(t.permissionsBoundaryArn),
+  ],
 );
 
 /** Customer managed policies. AWS managed policies are read-only data shipped with the code, not rows. */
