@@ -84,14 +84,15 @@ describe("groups", () => {
   it("answers NoSuchEntity for a missing group on every operation", async () => {
     await user("nsuser");
     const message = "The group with name ghost cannot be found.";
+    // Thunks, so each call starts only when awaited: a rejection nobody awaits yet is an unhandled error.
     for (const call of [
-      iam.send(new GetGroupCommand({ GroupName: "ghost" })),
-      iam.send(new UpdateGroupCommand({ GroupName: "ghost", NewGroupName: "x" })),
-      iam.send(new DeleteGroupCommand({ GroupName: "ghost" })),
-      iam.send(new AddUserToGroupCommand({ GroupName: "ghost", UserName: "nsuser" })),
-      iam.send(new RemoveUserFromGroupCommand({ GroupName: "ghost", UserName: "nsuser" })),
+      () => iam.send(new GetGroupCommand({ GroupName: "ghost" })),
+      () => iam.send(new UpdateGroupCommand({ GroupName: "ghost", NewGroupName: "x" })),
+      () => iam.send(new DeleteGroupCommand({ GroupName: "ghost" })),
+      () => iam.send(new AddUserToGroupCommand({ GroupName: "ghost", UserName: "nsuser" })),
+      () => iam.send(new RemoveUserFromGroupCommand({ GroupName: "ghost", UserName: "nsuser" })),
     ]) {
-      expect(await awsError(call)).toEqual({ name: "NoSuchEntity", status: 404, message });
+      expect(await awsError(call())).toEqual({ name: "NoSuchEntity", status: 404, message });
     }
     await iam.send(new CreateGroupCommand({ GroupName: "nsgroup" }));
     expect(await awsError(iam.send(new AddUserToGroupCommand({ GroupName: "nsgroup", UserName: "nobody" })))).toEqual({

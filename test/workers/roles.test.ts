@@ -157,17 +157,18 @@ describe("roles", () => {
 
   it("answers NoSuchEntity for a missing role on every operation", async () => {
     const message = "The role with name ghost cannot be found.";
+    // Thunks, so each call starts only when awaited: a rejection nobody awaits yet is an unhandled error.
     for (const call of [
-      iam.send(new GetRoleCommand({ RoleName: "ghost" })),
-      iam.send(new UpdateRoleCommand({ RoleName: "ghost", Description: "x" })),
-      iam.send(new UpdateRoleDescriptionCommand({ RoleName: "ghost", Description: "x" })),
-      iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: "ghost", PolicyDocument: TRUST })),
-      iam.send(new DeleteRoleCommand({ RoleName: "ghost" })),
-      iam.send(new TagRoleCommand({ RoleName: "ghost", Tags: [{ Key: "a", Value: "b" }] })),
-      iam.send(new UntagRoleCommand({ RoleName: "ghost", TagKeys: ["a"] })),
-      iam.send(new ListRoleTagsCommand({ RoleName: "ghost" })),
+      () => iam.send(new GetRoleCommand({ RoleName: "ghost" })),
+      () => iam.send(new UpdateRoleCommand({ RoleName: "ghost", Description: "x" })),
+      () => iam.send(new UpdateRoleDescriptionCommand({ RoleName: "ghost", Description: "x" })),
+      () => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: "ghost", PolicyDocument: TRUST })),
+      () => iam.send(new DeleteRoleCommand({ RoleName: "ghost" })),
+      () => iam.send(new TagRoleCommand({ RoleName: "ghost", Tags: [{ Key: "a", Value: "b" }] })),
+      () => iam.send(new UntagRoleCommand({ RoleName: "ghost", TagKeys: ["a"] })),
+      () => iam.send(new ListRoleTagsCommand({ RoleName: "ghost" })),
     ]) {
-      expect(await awsError(call)).toEqual({ name: "NoSuchEntity", status: 404, message });
+      expect(await awsError(call())).toEqual({ name: "NoSuchEntity", status: 404, message });
     }
   });
 
