@@ -60,11 +60,21 @@ export function assertPolicyArn(policyArn: string): void {
  * AWS managed policies belong to AWS: changing one is an action on a resource in another account, which no policy of
  * the caller's account can allow.
  */
-export function awsManagedDenied(ctx: OperationContext, action: string, policyArn: string): AwsError {
+function awsManagedDenied(ctx: OperationContext, action: string, policyArn: string): AwsError {
   return new AwsError(
     "AccessDenied",
     `User: ${ctx.caller.arn} is not authorized to perform: iam:${action} on resource: policy ${policyArn} because no resource-based policy allows the iam:${action} action`,
   );
+}
+
+/** The customer managed policy an operation is about to change; AWS managed ones are refused as AWS refuses them. */
+export async function requireModifiablePolicy(
+  ctx: OperationContext,
+  action: string,
+  policyArn: string,
+): Promise<PolicyRow> {
+  if (isAwsManagedArn(policyArn)) throw awsManagedDenied(ctx, action, policyArn);
+  return requireLocalPolicy(ctx, policyArn);
 }
 
 /** The customer managed policy or NoSuchEntity in AWS's words. */
@@ -265,8 +275,7 @@ export const deletePolicyOp = iamOperation(
   byArn,
   (i) => i.PolicyArn,
   async (i, ctx) => {
-    if (isAwsManagedArn(i.PolicyArn)) throw awsManagedDenied(ctx, "DeletePolicy", i.PolicyArn);
-    await deletePolicy(ctx.db, await requireLocalPolicy(ctx, i.PolicyArn));
+    await deletePolicy(ctx.db, await requireModifiablePolicy(ctx, "DeletePolicy", i.PolicyArn));
     return undefined;
   },
 );
@@ -276,8 +285,7 @@ export const tagPolicy = iamOperation(
   z.object({ PolicyArn: arn, Tags: tagList }),
   (i) => i.PolicyArn,
   async (i, ctx) => {
-    if (isAwsManagedArn(i.PolicyArn)) throw awsManagedDenied(ctx, "TagPolicy", i.PolicyArn);
-    const policy = await requireLocalPolicy(ctx, i.PolicyArn);
+    const policy = await requireModifiablePolicy(ctx, "TagPolicy", i.PolicyArn);
     await tagResource(ctx.db, ctx.accountId, "policy", policy.id, i.Tags);
     return undefined;
   },
@@ -288,8 +296,7 @@ export const untagPolicy = iamOperation(
   z.object({ PolicyArn: arn, TagKeys: tagKeyList }),
   (i) => i.PolicyArn,
   async (i, ctx) => {
-    if (isAwsManagedArn(i.PolicyArn)) throw awsManagedDenied(ctx, "UntagPolicy", i.PolicyArn);
-    const policy = await requireLocalPolicy(ctx, i.PolicyArn);
+    const policy = await requireModifiablePolicy(ctx, "UntagPolicy", i.PolicyArn);
     await untagResource(ctx.db, policy.id, i.TagKeys);
     return undefined;
   },

@@ -16,7 +16,7 @@ import {
 import { findAwsManagedPolicy, isAwsManagedArn } from "./aws-managed-policies";
 import { arn, paging, policyDocument, policyVersionId } from "./fields";
 import { decodeMarker, DEFAULT_MAX_ITEMS, invalidMarker, toPage } from "./paging";
-import { assertPolicyArn, assertValidManagedDocument, awsManagedDenied, requireLocalPolicy } from "./policies";
+import { assertPolicyArn, assertValidManagedDocument, requireLocalPolicy, requireModifiablePolicy } from "./policies";
 
 /** The PolicyVersion shape; the document (URL-encoded, as AWS sends it) only where AWS includes it. */
 export function versionShape(
@@ -39,8 +39,7 @@ export const createPolicyVersion = iamOperation(
   z.object({ PolicyArn: arn, PolicyDocument: policyDocument, SetAsDefault: bool().optional() }),
   (i) => i.PolicyArn,
   async (i, ctx) => {
-    if (isAwsManagedArn(i.PolicyArn)) throw awsManagedDenied(ctx, "CreatePolicyVersion", i.PolicyArn);
-    const policy = await requireLocalPolicy(ctx, i.PolicyArn);
+    const policy = await requireModifiablePolicy(ctx, "CreatePolicyVersion", i.PolicyArn);
     assertValidManagedDocument(i.PolicyDocument);
     const setAsDefault = i.SetAsDefault ?? false;
     const row = await insertVersion(ctx.db, policy, i.PolicyDocument, setAsDefault, ctx.now.getTime());
@@ -111,8 +110,7 @@ export const deletePolicyVersion = iamOperation(
   z.object({ PolicyArn: arn, VersionId: policyVersionId }),
   (i) => i.PolicyArn,
   async (i, ctx) => {
-    if (isAwsManagedArn(i.PolicyArn)) throw awsManagedDenied(ctx, "DeletePolicyVersion", i.PolicyArn);
-    const policy = await requireLocalPolicy(ctx, i.PolicyArn);
+    const policy = await requireModifiablePolicy(ctx, "DeletePolicyVersion", i.PolicyArn);
     const version = await findVersion(ctx.db, policy.id, i.VersionId);
     if (!version) throw missingVersion(i.PolicyArn, i.VersionId);
     if (version.versionId === policy.defaultVersionId) {
@@ -128,8 +126,7 @@ export const setDefaultPolicyVersion = iamOperation(
   z.object({ PolicyArn: arn, VersionId: policyVersionId }),
   (i) => i.PolicyArn,
   async (i, ctx) => {
-    if (isAwsManagedArn(i.PolicyArn)) throw awsManagedDenied(ctx, "SetDefaultPolicyVersion", i.PolicyArn);
-    const policy = await requireLocalPolicy(ctx, i.PolicyArn);
+    const policy = await requireModifiablePolicy(ctx, "SetDefaultPolicyVersion", i.PolicyArn);
     const version = await findVersion(ctx.db, policy.id, i.VersionId);
     if (!version) throw missingVersion(i.PolicyArn, i.VersionId);
     await setDefaultVersion(ctx.db, policy.id, version.versionId);
