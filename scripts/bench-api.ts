@@ -10,8 +10,8 @@ import {
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { signRequest } from "../src/aws/sigv4.ts";
 import { startDevServer, type DevServer } from "./lib/dev-server.ts";
+import { median, timedSignedPost } from "./lib/measure.ts";
 
 const ACCOUNT = "123456789012";
 const ITERATIONS = 40;
@@ -63,12 +63,6 @@ function seedSql(): string {
   return lines.join("\n");
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
-
 interface OpFigures {
   op: string;
   medianMs: number;
@@ -78,26 +72,9 @@ interface OpFigures {
 }
 
 /** A signed query-protocol POST without the SDK, so the figure is the server's time plus the HTTP hop. */
-async function rawCall(url: string, params: Record<string, string>): Promise<number> {
+function rawCall(url: string, params: Record<string, string>): Promise<number> {
   const body = new URLSearchParams({ Version: "2010-05-08", ...params }).toString();
-  const target = new URL(url);
-  const headers = await signRequest({
-    method: "POST",
-    url: target,
-    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-    body,
-    accessKeyId: "test",
-    secret: "test",
-    region: "us-east-1",
-    service: "iam",
-    now: new Date(),
-  });
-  const t0 = performance.now();
-  const res = await fetch(target, { method: "POST", headers, body });
-  await res.arrayBuffer();
-  const ms = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`${params.Action} answered ${res.status}`);
-  return ms;
+  return timedSignedPost(new URL(url), "application/x-www-form-urlencoded; charset=utf-8", body);
 }
 
 async function measureHttp(url: string, params: (i: number) => Record<string, string>): Promise<number> {

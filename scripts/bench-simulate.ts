@@ -1,6 +1,6 @@
 // /v1/simulate benchmark: time of 1,000- and 10,000-request batches inside workerd (wrangler dev), minus a 1-request call.
-import { signRequest } from "../src/aws/sigv4.ts";
 import { startDevServer, type DevServer } from "./lib/dev-server.ts";
+import { median, timedSignedPost } from "./lib/measure.ts";
 
 const REPEATS = 15;
 
@@ -36,31 +36,8 @@ function requests(n: number) {
   }));
 }
 
-async function timeCall(url: string, body: string): Promise<number> {
-  const target = new URL(`${url}/v1/simulate`);
-  const headers = await signRequest({
-    method: "POST",
-    url: target,
-    headers: { "content-type": "application/json" },
-    body,
-    accessKeyId: "test",
-    secret: "test",
-    region: "us-east-1",
-    service: "iam",
-    now: new Date(),
-  });
-  const t0 = performance.now();
-  const res = await fetch(target, { method: "POST", headers, body });
-  await res.arrayBuffer();
-  const ms = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`simulate answered ${res.status}`);
-  return ms;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+function timeCall(url: string, body: string): Promise<number> {
+  return timedSignedPost(new URL(`${url}/v1/simulate`), "application/json", body);
 }
 
 export async function runSimulateBench(): Promise<void> {
