@@ -20,7 +20,8 @@ const request = z
   .object({
     principal: z.string().min(1),
     action: z.string().min(1),
-    resource: z.string().min(1),
+    // AWS's simulator evaluates against "*" when no resource is named; so does this one.
+    resource: z.string().min(1).default("*"),
     context: z.record(z.string(), z.union([scalar, z.array(scalar)])).optional(),
   })
   .strict();

@@ -26,6 +26,19 @@ describe("runSimulation", () => {
     expect(results.map((r) => r.decision)).toEqual(["Allowed", "ImplicitDeny"]);
   });
 
+  it('evaluates a request that names no resource against "*", as AWS\'s simulator does', () => {
+    const onlyBucket = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::bucket/*" }],
+    };
+    const { results } = runSimulation({
+      policies: { identity: [allowS3, onlyBucket] },
+      requests: [{ principal: USER, action: "s3:ListAllMyBuckets" }],
+    });
+    expect(results[0]?.decision).toBe("Allowed");
+    expect(results[0]?.matchedStatements.map((m) => m.policyIndex)).toEqual([0]);
+  });
+
   it("accepts every policy type", () => {
     const full = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
     const rcp = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] };
