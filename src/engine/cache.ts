@@ -1,4 +1,5 @@
 // Reuse of parsed policies across policy sets: the same documents (managed policies) come back request after request.
+import { MAX_JSON_DEPTH } from "./json.ts";
 import { parsePolicy, type ParseResult } from "./parse.ts";
 import type { PolicyKind } from "./types.ts";
 
@@ -10,7 +11,7 @@ const TEXT_LIMIT = 512;
  * Whether a value is exactly what JSON can hold (plain objects and arrays, strings, finite numbers, booleans,
  * null), so that JSON.stringify describes it completely: two such documents with the same text parse alike.
  */
-function isPureJson(v: unknown): boolean {
+function isPureJson(v: unknown, depth = 0): boolean {
   if (v === null) return true;
   switch (typeof v) {
     case "string":
@@ -19,17 +20,19 @@ function isPureJson(v: unknown): boolean {
     case "number":
       return Number.isFinite(v);
     case "object": {
+      // Too deep to walk safely: the uncached path rejects it as a syntax error.
+      if (depth >= MAX_JSON_DEPTH) return false;
       if (Object.prototype.hasOwnProperty.call(v, "toJSON")) return false;
       const keys = Object.keys(v);
       if (Array.isArray(v)) {
         // Holes and extra properties are ignored by one side and not the other.
         if (Object.getPrototypeOf(v) !== Array.prototype || keys.length !== v.length) return false;
-        for (const item of v as unknown[]) if (!isPureJson(item)) return false;
+        for (const item of v as unknown[]) if (!isPureJson(item, depth + 1)) return false;
         return true;
       }
       const proto: unknown = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) return false;
-      for (const k of keys) if (!isPureJson((v as Record<string, unknown>)[k])) return false;
+      for (const k of keys) if (!isPureJson((v as Record<string, unknown>)[k], depth + 1)) return false;
       return true;
     }
     default:

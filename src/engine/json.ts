@@ -30,6 +30,14 @@ export interface JsonScalar {
   end?: Position;
 }
 
+/**
+ * The deepest nesting of arrays and objects accepted. A policy needs about six levels; the cap keeps a hostile
+ * document from exhausting the stack of the recursive walks below (a 128 KB document can nest 65,000 deep).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+const TOO_DEEP = `Nesting deeper than ${MAX_JSON_DEPTH} levels`;
+
 export class JsonSyntaxError extends Error {
   constructor(
     message: string,
@@ -62,8 +70,8 @@ export function toJsonNode(value: unknown, path = "$"): JsonNode {
   return node ?? toJsonNodeWithPaths(value, path);
 }
 
-/** The conversion without paths: undefined as soon as some value is not JSON. */
-function convert(value: unknown): JsonNode | undefined {
+/** The conversion without paths: undefined as soon as some value is not JSON (or nests too deep). */
+function convert(value: unknown, depth = 0): JsonNode | undefined {
   if (value === null) return { type: "null", value: null };
   switch (typeof value) {
     case "string":
@@ -73,10 +81,11 @@ function convert(value: unknown): JsonNode | undefined {
     case "boolean":
       return { type: "boolean", value };
     case "object": {
+      if (depth >= MAX_JSON_DEPTH) return undefined;
       if (Array.isArray(value)) {
         const items: JsonNode[] = [];
         for (const v of value as unknown[]) {
-          const item = convert(v);
+          const item = convert(v, depth + 1);
           if (item === undefined) return undefined;
           items.push(item);
         }
@@ -85,7 +94,7 @@ function convert(value: unknown): JsonNode | undefined {
       const entries: JsonEntry[] = [];
       // Object.keys: the same own enumerable keys, in the same order, as Object.entries, without a pair per key.
       for (const key of Object.keys(value)) {
-        const node = convert((value as Record<string, unknown>)[key]);
+        const node = convert((value as Record<string, unknown>)[key], depth + 1);
         if (node === undefined) return undefined;
         entries.push({ key, value: node });
       }
@@ -96,7 +105,7 @@ function convert(value: unknown): JsonNode | undefined {
   }
 }
 
-function toJsonNodeWithPaths(value: unknown, path: string): JsonNode {
+function toJsonNodeWithPaths(value: unknown, path: string, depth = 0): JsonNode {
   if (value === null) return { type: "null", value: null };
   switch (typeof value) {
     case "string":
@@ -107,14 +116,15 @@ function toJsonNodeWithPaths(value: unknown, path: string): JsonNode {
     case "boolean":
       return { type: "boolean", value };
     case "object":
+      if (depth >= MAX_JSON_DEPTH) throw new TypeError(`${path}: ${TOO_DEEP}`);
       if (Array.isArray(value)) {
-        return { type: "array", items: value.map((v, i) => toJsonNodeWithPaths(v, `${path}[${i}]`)) };
+        return { type: "array", items: value.map((v, i) => toJsonNodeWithPaths(v, `${path}[${i}]`, depth + 1)) };
       }
       return {
         type: "object",
         entries: Object.entries(value as Record<string, unknown>).map(([key, v]) => ({
           key,
-          value: toJsonNodeWithPaths(v, `${path}.${key}`),
+          value: toJsonNodeWithPaths(v, `${path}.${key}`, depth + 1),
         })),
       };
     default:
@@ -127,8 +137,18 @@ class Parser {
   line = 1;
   lineStart = 0;
   readonly duplicates: DuplicateKey[] = [];
+  private depth = 0;
 
   constructor(private readonly s: string) {}
+
+  /** Called on entering an array or object; leave() on the way out. */
+  private enter(): void {
+    if (++this.depth > MAX_JSON_DEPTH) this.fail(TOO_DEEP);
+  }
+
+  private leave(): void {
+    this.depth--;
+  }
 
   pos(at = this.i): Position {
     return { line: this.line, column: at - this.lineStart + 1 };
@@ -154,8 +174,12 @@ class Parser {
 
   value(): JsonNode {
     const c = this.s[this.i];
-    if (c === "{") return this.object();
-    if (c === "[") return this.array();
+    if (c === "{" || c === "[") {
+      this.enter();
+      const node = c === "{" ? this.object() : this.array();
+      this.leave();
+      return node;
+    }
     if (c === '"') {
       const start = this.pos();
       const value = this.string();

@@ -39,6 +39,19 @@ describe("runSimulation", () => {
     expect(results[0]?.matchedStatements.map((m) => m.policyIndex)).toEqual([0]);
   });
 
+  it("answers hostile nesting in a text or object policy as malformed, not by exhausting the stack", () => {
+    const deepText = `{"Version":"2012-10-17","Statement":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
+    let deepObject: unknown = "x";
+    for (let i = 0; i < 100_000; i++) deepObject = { a: deepObject };
+    const condition = { StringEquals: { "aws:username": deepObject } };
+    const objectPolicy = { Version: "2012-10-17", Statement: [{ ...allowS3.Statement[0], Condition: condition }] };
+    for (const doc of [deepText, objectPolicy]) {
+      const e = error({ policies: { identity: [doc] }, requests: [request] });
+      expect(e.code).toBe("MalformedPolicyDocument");
+      expect(e.message).toContain("Nesting deeper than 64 levels");
+    }
+  });
+
   it("accepts every policy type", () => {
     const full = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
     const rcp = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] };
