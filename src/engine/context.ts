@@ -105,7 +105,9 @@ export class RequestContext implements ConditionContext {
       const ms = parseDateCached(current);
       if (!Number.isNaN(ms)) map.set("aws:epochtime", [String(Math.floor(ms / 1000))]);
     } else if (epoch !== undefined && current === undefined && /^\d+$/.test(epoch)) {
-      map.set("aws:currenttime", [new Date(Number(epoch) * 1000).toISOString().replace(".000Z", "Z")]);
+      const date = new Date(Number(epoch) * 1000);
+      // Beyond Date's range toISOString throws; such an epoch gives no CurrentTime rather than failing the request.
+      if (!Number.isNaN(date.getTime())) map.set("aws:currenttime", [date.toISOString().replace(".000Z", "Z")]);
     }
     this.map = map;
     return map;

@@ -37,7 +37,8 @@ function parseV6(s: string): number[] | undefined {
   const head = groups(halves[0] ?? "");
   const rest = halves.length === 2 ? groups(halves[1] ?? "") : [];
   const missing = 8 - head.length - rest.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 0) return undefined;
+  // "::" stands for one or more zero groups (RFC 4291 2.2), so it cannot sit among eight explicit groups.
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
   const words = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...rest];
   const bytes: number[] = [];
   for (const w of words) {

@@ -29,18 +29,22 @@ export function parseDate(v: string): number {
     /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$/i.exec(t);
   if (!m) return NaN;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  let ms = Date.UTC(
-    Number(y),
-    Number(mo ?? 1) - 1,
-    Number(d ?? 1),
-    Number(h ?? 0),
-    Number(mi ?? 0),
-    Number(s ?? 0),
-    frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0,
-  );
+  const month = Number(mo ?? 1) - 1;
+  const day = Number(d ?? 1);
+  const hour = Number(h ?? 0);
+  const minute = Number(mi ?? 0);
+  const second = Number(s ?? 0);
+  // Out-of-range fields (2019-02-30, 25:61) are malformed, not a later date: Date would silently roll them over.
+  if (hour > 23 || minute > 59 || second > 59) return NaN;
+  // setUTCFullYear, unlike Date.UTC, keeps years 0000-0099 instead of mapping them to 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), month, day);
+  if (date.getUTCMonth() !== month || date.getUTCDate() !== day) return NaN;
+  date.setUTCHours(hour, minute, second, frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0);
+  let ms = date.getTime();
   if (zone && zone.toUpperCase() !== "Z") {
     const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
-    if (!zm) return NaN;
+    if (!zm || Number(zm[2]) > 23 || Number(zm[3]) > 59) return NaN;
     const offset = (Number(zm[2]) * 60 + Number(zm[3])) * 60_000;
     ms -= zm[1] === "+" ? offset : -offset;
   }
