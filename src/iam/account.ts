@@ -15,7 +15,16 @@ import {
   putPasswordPolicy,
   type PasswordPolicy,
 } from "../store/account";
+import { MAX_ACCESS_KEYS_PER_USER } from "../store/access-keys";
+import { MAX_ATTACHED_POLICIES } from "../store/attachments";
+import { MAX_GROUPS_PER_ACCOUNT, MAX_GROUPS_PER_USER } from "../store/groups";
+import { MAX_INLINE_SIZE } from "../store/inline-policies";
+import { MAX_POLICIES_PER_ACCOUNT, MAX_POLICY_VERSIONS } from "../store/policies";
+import { MAX_ROLES_PER_ACCOUNT } from "../store/roles";
+import { MAX_USERS_PER_ACCOUNT } from "../store/users";
 import { paging } from "./fields";
+import { MAX_MANAGED_POLICY_SIZE } from "./policies";
+import { MAX_TRUST_POLICY_SIZE } from "./roles";
 import { decodeMarker } from "./paging";
 
 /** Account-level actions are not scoped to a resource ARN. */
@@ -188,26 +197,26 @@ export const deleteAccountAlias = iamOperation(
 
 // ---- Summary ----
 
-/** The quotas this simulator enforces, reported as AWS reports its defaults. */
+/** The quotas this simulator enforces (the same constants the checks use), reported as AWS reports its defaults. */
 export const QUOTAS = {
-  UsersQuota: 5000,
-  GroupsQuota: 300,
-  RolesQuota: 1000,
-  PoliciesQuota: 1500,
+  UsersQuota: MAX_USERS_PER_ACCOUNT,
+  GroupsQuota: MAX_GROUPS_PER_ACCOUNT,
+  RolesQuota: MAX_ROLES_PER_ACCOUNT,
+  PoliciesQuota: MAX_POLICIES_PER_ACCOUNT,
   InstanceProfilesQuota: 1000,
   ServerCertificatesQuota: 20,
-  GroupsPerUserQuota: 10,
-  AccessKeysPerUserQuota: 2,
+  GroupsPerUserQuota: MAX_GROUPS_PER_USER,
+  AccessKeysPerUserQuota: MAX_ACCESS_KEYS_PER_USER,
   SigningCertificatesPerUserQuota: 2,
-  AttachedPoliciesPerUserQuota: 10,
-  AttachedPoliciesPerGroupQuota: 10,
-  AttachedPoliciesPerRoleQuota: 10,
-  PolicySizeQuota: 6144,
-  UserPolicySizeQuota: 2048,
-  GroupPolicySizeQuota: 5120,
-  RolePolicySizeQuota: 10240,
-  AssumeRolePolicySizeQuota: 2048,
-  VersionsPerPolicyQuota: 5,
+  AttachedPoliciesPerUserQuota: MAX_ATTACHED_POLICIES,
+  AttachedPoliciesPerGroupQuota: MAX_ATTACHED_POLICIES,
+  AttachedPoliciesPerRoleQuota: MAX_ATTACHED_POLICIES,
+  PolicySizeQuota: MAX_MANAGED_POLICY_SIZE,
+  UserPolicySizeQuota: MAX_INLINE_SIZE.user,
+  GroupPolicySizeQuota: MAX_INLINE_SIZE.group,
+  RolePolicySizeQuota: MAX_INLINE_SIZE.role,
+  AssumeRolePolicySizeQuota: MAX_TRUST_POLICY_SIZE,
+  VersionsPerPolicyQuota: MAX_POLICY_VERSIONS,
   PolicyVersionsInUseQuota: 10000,
 } as const;
 
