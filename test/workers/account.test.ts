@@ -16,9 +16,9 @@ import {
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { awsError, iamClient } from "./sdk";
+import { ACCOUNT } from "./fixtures";
 
 const iam = iamClient();
-const ACCOUNT = "123456789012";
 const TRUST = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],

@@ -53,16 +53,9 @@ import {
 } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import { awsError, iamClient } from "./sdk";
+import { ACCOUNT, READ_ONLY, TRUST, doc } from "./fixtures";
 
 const iam = iamClient();
-const ACCOUNT = "123456789012";
-const READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess";
-const TRUST = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
-const doc = (action = "s3:GetObject") =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
 
 /** AWS's one-problem ValidationError text. */
 const invalid = (value: string, member: string, constraint: string) => ({

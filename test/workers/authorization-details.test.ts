@@ -19,16 +19,9 @@ import {
 } from "@aws-sdk/client-iam";
 import { beforeAll, describe, expect, it } from "vitest";
 import { iamClient } from "./sdk";
+import { ACCOUNT, READ_ONLY, TRUST, doc } from "./fixtures";
 
 const iam = iamClient();
-const ACCOUNT = "123456789012";
-const READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess";
-const TRUST = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
-const doc = (action: string) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
 
 let managedArn = "";
 

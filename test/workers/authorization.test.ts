@@ -16,9 +16,9 @@ import {
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
 import { awsError, iamClient, stsClient, type Credentials } from "./sdk";
+import { ACCOUNT } from "./fixtures";
 
 const root = iamClient();
-const ACCOUNT = "123456789012";
 
 async function userWithKey(name: string): Promise<Credentials> {
   await root.send(new CreateUserCommand({ UserName: name }));

@@ -14,9 +14,9 @@ import {
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { awsError, iamClient } from "./sdk";
+import { ACCOUNT } from "./fixtures";
 
 const iam = iamClient();
-const ACCOUNT = "123456789012";
 
 async function user(name: string) {
   await iam.send(new CreateUserCommand({ UserName: name }));

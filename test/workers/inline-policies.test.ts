@@ -18,15 +18,13 @@ import {
 } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import { awsError, iamClient } from "./sdk";
+import { doc } from "./fixtures";
 
 const iam = iamClient();
 const TRUST = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
 });
-
-const doc = (action = "s3:GetObject", resource = "*") =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: resource }] });
 
 /** A valid document whose whitespace-free size is exactly `size` characters. */
 function docOfSize(size: number): string {

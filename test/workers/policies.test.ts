@@ -20,13 +20,10 @@ import {
 } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import { awsError, iamClient } from "./sdk";
+import { ACCOUNT, doc } from "./fixtures";
 
 const iam = iamClient();
-const ACCOUNT = "123456789012";
 const arnOf = (name: string, path = "/") => `arn:aws:iam::${ACCOUNT}:policy${path}${name}`;
-
-const doc = (action = "s3:GetObject", resource = "*") =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: resource }] });
 
 async function create(name: string, document = doc(), extra: { Path?: string; Description?: string } = {}) {
   const out = await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: document, ...extra }));

@@ -3,6 +3,7 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { findOperation, operationNames } from "../../src/api/operations";
 import { signRequest } from "../../src/aws/sigv4";
+import { TRUST } from "./fixtures";
 
 async function call(service: "iam" | "sts", params: Record<string, string>): Promise<Response> {
   const version = service === "iam" ? "2010-05-08" : "2011-06-15";
@@ -54,10 +55,6 @@ const MEMBERS = [
 const DOC = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
-});
-const TRUST = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
 });
 
 /** Well-formed values naming entities that exist, so one bad member at a time reaches the handlers' own checks. */
