@@ -1,6 +1,6 @@
 // The combining rule: how the outcomes of the policy types make one decision, in AWS's documented order.
 import type { PrincipalInfo, PrincipalMatch } from "./principal.ts";
-import type { EvalDecision, PolicyType } from "./types.ts";
+import type { EvalDecision, PolicyType, ResourceKind } from "./types.ts";
 
 /** What one policy type (or all levels of SCPs/RCPs) said about the request. */
 export interface GroupOutcome {
@@ -14,6 +14,10 @@ export interface GroupOutcome {
 export interface Outcomes {
   principal: PrincipalInfo;
   crossAccount: boolean;
+  /** What the resource policy is: an ordinary one, a role's trust policy, or a KMS key policy. */
+  resourceKind: ResourceKind;
+  /** An action AWS allows whatever the policies say (sts:GetCallerIdentity). */
+  alwaysAllowed: boolean;
   identity?: GroupOutcome;
   boundary?: GroupOutcome;
   session?: GroupOutcome;
@@ -42,7 +46,9 @@ const implicit = (by: PolicyType): Verdict => ({ decision: "ImplicitDeny", decid
  * | RCPs present and some level has no Allow                          | ImplicitDeny | rcp              |
  * | SCPs present and some level has no Allow                          | ImplicitDeny | scp              |
  * | anonymous or service principal                                    | resource Allow ? Allowed : ImplicitDeny | resource |
+ * | trust or key policy has no Allow for the principal (any account)  | ImplicitDeny | resource         |
  * | cross-account: resource policy has no Allow for the principal     | ImplicitDeny | resource         |
+ * | same account, trust policy names the principal (not its account)  | boundary and session must allow | resource |
  * | same account: resource Allow names the session ARN (or "*")       | Allowed      | resource         |
  * | same account: resource Allow names the IAM user ARN               | session policy must allow | resource |
  * | same account: resource Allow names the role ARN                   | boundary and session must allow | resource |
@@ -51,6 +57,10 @@ const implicit = (by: PolicyType): Verdict => ({ decision: "ImplicitDeny", decid
  * | session policies present without Allow                            | ImplicitDeny | session          |
  * | federated user session without any session policy                 | ImplicitDeny | session          |
  * | otherwise                                                         | Allowed      | identity (resource when cross-account) |
+ *
+ * Then one override: sts:GetCallerIdentity is Allowed (decidedBy null when the table denied it), as AWS documents.
+ * A trust or key policy "names the account" when its Allow matched the principal only through its account
+ * (`arn:aws:iam::<acct>:root`): the account then delegates to its identity policies, which must allow.
  */
 function verdict(o: Outcomes): Verdict {
   for (const t of ORDER) if (o[t]?.deny) return { decision: "ExplicitDeny", decidedBy: t };
@@ -61,9 +71,18 @@ function verdict(o: Outcomes): Verdict {
   if (p.kind === "anonymous" || p.kind === "service") return resourceMatch ? allow("resource") : implicit("resource");
   const boundaryOk = !o.boundary || o.boundary.allow;
   const sessionOk = !o.session || o.session.allow;
+  // INVARIANT: a role's trust policy and a KMS key policy must allow the principal even in its own account: an
+  // identity-policy Allow alone grants nothing (IAM evaluation logic, "exceptions to this logic").
+  if (o.resourceKind !== "ordinary" && !resourceMatch) return implicit("resource");
   if (o.crossAccount) {
     // INVARIANT: across accounts both sides must allow: the resource owner's resource policy and the caller's own.
     if (!resourceMatch) return implicit("resource");
+  } else if (o.resourceKind === "role-trust" && resourceMatch !== "account") {
+    // INVARIANT: a trust policy naming the principal itself needs no identity Allow, but the caller's boundary
+    // and session policies still cap it (a permissions boundary applies to a user named in a trust policy).
+    if (!boundaryOk) return implicit("boundary");
+    if (!sessionOk) return implicit("session");
+    return allow("resource");
   } else if (resourceMatch === "direct") {
     // INVARIANT: in one account, a resource policy naming the user or the session ARN grants on its own.
     return allow("resource");
@@ -120,5 +139,7 @@ export function combine(o: Outcomes): Verdict & { policyTypes: Record<string, Ev
     policyTypes = policyTypesByCode[key] = Object.freeze(built);
   }
   const v = verdict(o);
+  // INVARIANT: sts:GetCallerIdentity needs no permission and works even under an explicit deny (STS API reference).
+  if (o.alwaysAllowed && v.decision !== "Allowed") return { decision: "Allowed", decidedBy: null, policyTypes };
   return { decision: v.decision, decidedBy: v.decidedBy, policyTypes };
 }

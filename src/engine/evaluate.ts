@@ -6,6 +6,7 @@ import { RequestContext } from "./context.ts";
 import { combine, type GroupOutcome, type Outcomes } from "./decide.ts";
 import type { CompiledPolicySet, StatementGroup } from "./policyset.ts";
 import { matchPrincipal, parsePrincipal, type PrincipalInfo, type PrincipalMatch } from "./principal.ts";
+import { isAlwaysAllowed, resourceKindOf } from "./resource-kind.ts";
 import type { Decision, EvalRequest, MatchedStatement } from "./types.ts";
 
 // Hot-path aliases, read once: some loaders (tsx, vite-node) compile imported bindings to getter calls.
@@ -137,10 +138,14 @@ function principalMatches(s: CompiledStatement, st: EvalState): PrincipalMatch |
   if (s.notPrincipal) {
     if (s.effect === "Deny" && st.boundarySet) return "direct";
     const named = matchPrincipal_(s.notPrincipal, st.principal);
-    // INVARIANT: NotPrincipal exempts a principal named by its own ARN (a session also by its role's ARN); an
-    // account entry exempts the account itself, not every principal in it, as AWS's NotPrincipal examples show
-    // ("all principals except the user Bob" while listing Bob's account too).
-    return named === null || (named === "account" && st.principal.kind !== "root") ? "direct" : null;
+    // INVARIANT: NotPrincipal exempts only a principal named by its own ARN. A session is exempt only when its
+    // session ARN is listed ("principals must always name a specific session"): the role's ARN exempts the role,
+    // not its sessions. An account entry exempts the account itself, not every principal in it, as AWS's
+    // NotPrincipal examples show ("all principals except the user Bob" while listing Bob's account too).
+    if (named === null) return "direct";
+    if (named === "account") return st.principal.kind === "root" ? null : "direct";
+    if (named === "role") return st.principal.kind === "role" ? null : "direct";
+    return null;
   }
   return "direct";
 }
@@ -224,8 +229,11 @@ export function evaluate(set: CompiledPolicySet, request: EvalRequest): Decision
     set.resourcePatternCount,
   );
   const iam = isIamPrincipal(principal);
+  const resourceKind = set.resourceKind ?? resourceKindOf(st.full, request.resource);
   const o: Outcomes = {
     principal,
+    resourceKind,
+    alwaysAllowed: isAlwaysAllowed(st.full),
     crossAccount:
       set.resourceAccount !== undefined && principal.account !== undefined && set.resourceAccount !== principal.account,
   };
@@ -238,6 +246,8 @@ export function evaluate(set: CompiledPolicySet, request: EvalRequest): Decision
   if (iam && !principal.serviceLinked) o.scp = evalLevels(set.scps, st);
   if (!principal.serviceLinked) o.rcp = evalLevels(set.rcps, st);
   if (set.resource) o.resource = evalGroup(set.resource, st);
+  // A role always has a trust policy and a key always has a key policy: when none is given, it allows nothing.
+  else if (resourceKind !== "ordinary") o.resource = { allow: false, deny: false, allowMatch: null };
   const { decision, decidedBy, policyTypes } = combine(o);
   // INVARIANT: groups are evaluated in report order (identity, boundary, session, SCP levels, RCP levels, resource)
   // and each group lists its statements in policy order, so matches need no sorting.

@@ -1,4 +1,14 @@
 // The policy engine's public API: validate and compile policies once, then evaluate requests synchronously.
+//
+// Exceptions AWS documents, decided here for every caller (the API's authorizer, /v1/simulate):
+// - Role trust: for sts:AssumeRole / AssumeRoleWithSAML / AssumeRoleWithWebIdentity on a role ARN, pass the role's
+//   trust policy as `resource` (with `resourceAccount` = the role's account). The trust policy must allow even in
+//   the same account; naming the account root delegates to the caller's identity policies; the caller's boundary
+//   and session policies still cap it. Set `resourceKind: "role-trust"` to force this (and validate the document
+//   with the trust grammar) whatever the action; by default `resourceKindOf(action, resource)` decides per request.
+// - KMS keys: any action on arn:aws:kms:<region>:<acct>:key/... needs the key policy (as `resource`) to allow.
+// - NotPrincipal with Deny exempts a session only when its session ARN is listed.
+// - sts:GetCallerIdentity is always Allowed (decidedBy null when the policies alone would deny).
 import { parsePolicy, type ParseResult } from "./parse.ts";
 import type { PolicyKind } from "./types.ts";
 
@@ -14,6 +24,7 @@ export type {
   PolicySource,
   PolicyType,
   Position,
+  ResourceKind,
   ValidationIssue,
 } from "./types.ts";
 export type {
@@ -32,6 +43,7 @@ export { compilePolicySet } from "./policyset.ts";
 export { evaluate } from "./evaluate.ts";
 export { PolicyValidationError } from "./errors.ts";
 export { parsePrincipal } from "./principal.ts";
+export { resourceKindOf, isAlwaysAllowed } from "./resource-kind.ts";
 export type { PrincipalInfo } from "./principal.ts";
 
 /**

@@ -9,7 +9,7 @@ import {
 } from "./compile.ts";
 import { PolicyValidationError } from "./errors.ts";
 import { parsePolicyCached } from "./cache.ts";
-import type { PolicyKind, PolicySetInput, PolicySource } from "./types.ts";
+import type { PolicyKind, PolicySetInput, PolicySource, ResourceKind } from "./types.ts";
 
 /** The statements of one policy type (or one SCP/RCP level), ready for lookup by service prefix. */
 export interface StatementGroup {
@@ -31,6 +31,8 @@ export interface CompiledPolicySet {
   rcps: StatementGroup[];
   resource?: StatementGroup;
   resourceAccount?: string;
+  /** As given; absent means decided per request from the action and resource. */
+  resourceKind?: ResourceKind;
   policies: CompiledPolicy[];
   /** Number of distinct conditions and Resource patterns in the set: the sizes of the per-request caches. */
   conditionCount: number;
@@ -105,11 +107,13 @@ export function compilePolicySet(input: PolicySetInput): CompiledPolicySet {
     );
   }
   if (input.resource) {
+    const kind: PolicyKind = input.resourceKind === "role-trust" ? "trust" : "resource";
     set.resource = buildGroup([
-      one(input.resource, "resource", { policyType: "resource", label: "resource", policyIndex: 0 }),
+      one(input.resource, kind, { policyType: "resource", label: "resource", policyIndex: 0 }),
     ]);
   }
   if (input.resourceAccount !== undefined) set.resourceAccount = input.resourceAccount;
+  if (input.resourceKind !== undefined) set.resourceKind = input.resourceKind;
   set.conditionCount = shared.conditions.size;
   set.resourcePatternCount = shared.resources.size;
   return set;

@@ -21,8 +21,17 @@ export interface PolicySetInput {
   resource?: PolicySource;
   /** The account that owns the resource; absent means the principal's own account. */
   resourceAccount?: string;
+  /**
+   * What `resource` is. "role-trust": the trust policy of the role being assumed; "kms-key": a KMS key policy.
+   * Both must allow the principal even in its own account. Absent: decided per request by `resourceKindOf`.
+   * A "role-trust" resource policy is validated with the trust-policy grammar.
+   */
+  resourceKind?: ResourceKind;
   session?: PolicySource[];
 }
+
+/** How the resource policy takes part in the decision (see PolicySetInput.resourceKind). */
+export type ResourceKind = "ordinary" | "role-trust" | "kms-key";
 
 export type ContextScalar = string | number | boolean;
 export type ContextValue = ContextScalar | ContextScalar[];
