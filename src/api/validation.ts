@@ -14,12 +14,27 @@ export function str(opts: { min?: number; max?: number; pattern?: string } = {})
   return s;
 }
 
-/** Query values arrive as text; integers are parsed here so range checks report AWS's wording. */
+/** A plain base-10 integer as the query protocol carries it: no spaces, signs other than "-", fractions or exponents. */
+const PLAIN_INTEGER = /^-?[0-9]+$/;
+
+/**
+ * Query values arrive as text; integers are parsed here so range checks report AWS's wording. Only a plain integer
+ * is a number: `Number()` alone would also accept " 5", "5.0", "1e1", "0x10" and "", which AWS refuses, so anything
+ * else is a type error rather than a silently converted value.
+ */
 export function int(opts: { min?: number; max?: number } = {}) {
   let n = z.number().int();
   if (opts.min !== undefined) n = n.min(opts.min);
   if (opts.max !== undefined) n = n.max(opts.max);
-  return z.preprocess((v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : v), n);
+  return z.preprocess((v, ctx) => {
+    // Numbers (internal callers) and absence ("Member must not be null") are the number schema's to judge.
+    if (typeof v === "number" || v === undefined) return v;
+    // Past 2^53 digits no longer map to one number, so such text is not an integer this service can hold either.
+    const parsed = typeof v === "string" && PLAIN_INTEGER.test(v) ? Number(v) : Number.NaN;
+    if (Number.isSafeInteger(parsed)) return parsed;
+    ctx.addIssue({ code: "custom", message: "Member must be of type integer", input: v });
+    return z.NEVER;
+  }, n);
 }
 
 export const bool = () =>

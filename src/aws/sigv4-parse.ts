@@ -191,6 +191,23 @@ function parseAuthorizationHeader(authorization: string, headers: HeaderSource):
   };
 }
 
+/**
+ * X-Amz-Expires: a plain number of seconds from 1 to 604800. AWS answers a malformed or out-of-range value before
+ * looking at the signature, as a malformed query-string authentication (IncompleteSignature here, the code the
+ * other malformed presign parameters get); the messages say what is accepted.
+ */
+function parseExpires(text: string): number {
+  if (!/^[0-9]+$/.test(text)) {
+    throw incomplete(`X-Amz-Expires should be a number of seconds from 1 to ${MAX_PRESIGN_EXPIRES}, got '${text}'.`);
+  }
+  const seconds = Number(text);
+  if (seconds < 1) throw incomplete("X-Amz-Expires must be at least 1 second.");
+  if (seconds > MAX_PRESIGN_EXPIRES) {
+    throw incomplete(`X-Amz-Expires must be less than a week (in seconds) that is ${MAX_PRESIGN_EXPIRES}`);
+  }
+  return seconds;
+}
+
 function parsePresigned(url: URL, headers: HeaderSource): SigV4Auth {
   const q = url.searchParams;
   const missing = [...QUERY_AUTH_PARAMS, "X-Amz-Date"].filter((p) => !q.has(p));
@@ -207,16 +224,8 @@ function parsePresigned(url: URL, headers: HeaderSource): SigV4Auth {
   const signed = (q.get("X-Amz-SignedHeaders") ?? "").split(";");
   checkHostSigned(signed);
 
-  let expires: number | undefined;
   const expiresText = q.get("X-Amz-Expires");
-  if (expiresText !== null) {
-    if (!/^-?\d+$/.test(expiresText)) throw incomplete("X-Amz-Expires should be a number");
-    expires = Number(expiresText);
-    if (expires < 0) throw incomplete("X-Amz-Expires must be non-negative");
-    if (expires > MAX_PRESIGN_EXPIRES) {
-      throw incomplete(`X-Amz-Expires must be less than a week (in seconds) that is ${MAX_PRESIGN_EXPIRES}`);
-    }
-  }
+  const expires = expiresText === null ? undefined : parseExpires(expiresText);
   const securityToken = q.get("X-Amz-Security-Token") ?? header(headers, "x-amz-security-token");
   return {
     ...scope,

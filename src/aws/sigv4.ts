@@ -26,16 +26,24 @@ export interface SigV4Request {
   body: Uint8Array;
 }
 
+/**
+ * The request time against `now`. A presigned URL lives for its X-Amz-Expires (up to seven days) from its signing
+ * time, so the 15-minute window applies to it only when it carries no X-Amz-Expires; a signing time in the future
+ * is refused for every request, since no lifetime makes a not-yet-signed URL valid.
+ */
 function checkTime(auth: SigV4Auth, now: Date): void {
   const signedAt = parseAmzDate(auth.amzDate);
   if (!signedAt) throw badDate(auth.amzDate);
   const nowMs = now.getTime();
-  if (auth.presigned && auth.expires !== undefined && nowMs > signedAt.getTime() + auth.expires * 1000) {
+  const lifetime = auth.presigned && auth.expires !== undefined ? auth.expires * 1000 : undefined;
+  if (lifetime !== undefined && nowMs > signedAt.getTime() + lifetime) {
+    // The code is the one AWS's common-errors reference gives query services for an expired request (S3 says
+    // AccessDenied instead); the message is the one AWS prints for an expired presigned URL.
     throw new AwsError("RequestExpired", "Request has expired.");
   }
   // AWS's common-errors reference names RequestExpired for a date stamp more than 15 minutes off either way; the
   // messages are the ones its query services print.
-  if (nowMs - signedAt.getTime() > MAX_CLOCK_SKEW_MS) {
+  if (lifetime === undefined && nowMs - signedAt.getTime() > MAX_CLOCK_SKEW_MS) {
     throw new AwsError(
       "RequestExpired",
       `Signature expired: ${auth.amzDate} is now earlier than ${toAmzDate(new Date(nowMs - MAX_CLOCK_SKEW_MS))} ` +
@@ -53,7 +61,7 @@ function checkTime(auth: SigV4Auth, now: Date): void {
 
 /**
  * Checks a parsed SigV4 authentication against the caller's secret: the request time against `now` (15 minutes
- * either way; X-Amz-Expires for presigned URLs), then the signature, compared in constant time. The payload hash is
+ * either way; X-Amz-Expires, 1 second to 7 days, for presigned URLs that carry it), then the signature, compared in constant time. The payload hash is
  * always computed from the body: an x-amz-content-sha256 header must agree with it, so a body cannot be swapped
  * under a signature (IAM and STS have no unsigned-payload mode).
  */

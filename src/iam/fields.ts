@@ -17,7 +17,12 @@ export const marker = str({ min: 1, max: 320, pattern: "[\\u0020-\\u00FF]+" });
 export const maxItems = int({ min: 1, max: 1000 });
 export const policyDocument = str({ min: 1, max: 131072, pattern: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" });
 export const roleDescription = str({ max: 1000, pattern: "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*" });
-export const policyDescription = str({ max: 1000 });
+/**
+ * The published model gives policyDescriptionType no pattern, but IAM enforces one: CreatePolicy refuses a newline,
+ * tab or other control character with this pattern in its ValidationError (seen in CloudFormation failures, e.g.
+ * aws-cloudformation/cfn-lint#345). Without it NUL and BEL were stored and came back as U+FFFD.
+ */
+export const policyDescription = str({ max: 1000, pattern: "[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*" });
 export const arn = str({ min: 20, max: 2048 });
 export const accessKeyId = str({ min: 16, max: 128, pattern: "[\\w]+" });
 export const password = str({ min: 1, max: 128, pattern: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" });

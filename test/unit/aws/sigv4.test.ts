@@ -511,6 +511,55 @@ describe("presignUrl and presigned verification", () => {
       "X-Amz-Expires must be less than a week (in seconds) that is 604800",
     );
   });
+
+  it("honours an X-Amz-Expires longer than the 15-minute signing window", async () => {
+    const url = await presign(3600);
+    const auth = parseSigV4("GET", url, new Headers());
+    await expect(verifySigV4(get(url), auth, SECRET, new Date(NOW.getTime() + 30 * 60_000))).resolves.toBeUndefined();
+    await expect(verifySigV4(get(url), auth, SECRET, new Date(NOW.getTime() + 3600_000))).resolves.toBeUndefined();
+    await expectAwsRejection(
+      verifySigV4(get(url), auth, SECRET, new Date(NOW.getTime() + 3601_000)),
+      "RequestExpired",
+      "Request has expired.",
+    );
+  });
+
+  it("lets a seven-day URL live seven days but never accepts one signed in the future", async () => {
+    const url = await presign(604_800);
+    const auth = parseSigV4("GET", url, new Headers());
+    await expect(verifySigV4(get(url), auth, SECRET, new Date(NOW.getTime() + 604_800_000))).resolves.toBeUndefined();
+    await expectAwsRejection(
+      verifySigV4(get(url), auth, SECRET, new Date(NOW.getTime() - 16 * 60_000)),
+      "RequestExpired",
+      "Signature not yet current: 20260301T100000Z is still later than 20260301T095900Z (20260301T094400Z + 15 min.)",
+    );
+  });
+
+  it("keeps the 15-minute window for a presigned URL without X-Amz-Expires", async () => {
+    const url = await presign(60);
+    url.searchParams.delete("X-Amz-Expires");
+    const auth = parseSigV4("GET", url, new Headers());
+    expect(auth.expires).toBeUndefined();
+    await expectAwsRejection(
+      verifySigV4(get(url), auth, SECRET, new Date(NOW.getTime() + 16 * 60_000)),
+      "RequestExpired",
+      "Signature expired: 20260301T100000Z is now earlier than 20260301T100100Z (20260301T101600Z - 15 min.)",
+    );
+  });
+
+  it.each([
+    ["0", "X-Amz-Expires must be at least 1 second."],
+    ["-5", "X-Amz-Expires should be a number of seconds from 1 to 604800, got '-5'."],
+    [" 60", "X-Amz-Expires should be a number of seconds from 1 to 604800, got ' 60'."],
+    ["60.0", "X-Amz-Expires should be a number of seconds from 1 to 604800, got '60.0'."],
+    ["6e1", "X-Amz-Expires should be a number of seconds from 1 to 604800, got '6e1'."],
+    ["", "X-Amz-Expires should be a number of seconds from 1 to 604800, got ''."],
+    ["99999999999999999999999", "X-Amz-Expires must be less than a week (in seconds) that is 604800"],
+  ])("refuses X-Amz-Expires=%j before checking the signature", async (value, message) => {
+    const url = await presign(60);
+    url.searchParams.set("X-Amz-Expires", value);
+    expectAwsError(() => parseSigV4("GET", url, new Headers()), "IncompleteSignature", message);
+  });
 });
 
 describe("helpers", () => {
