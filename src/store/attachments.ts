@@ -1,8 +1,9 @@
 // Repository of managed policy attachments and permissions boundaries of users, groups and roles.
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { nameKey } from "../iam/names";
 import type { Db } from "./db";
+import { countBelow, insertWhere } from "./guarded-insert";
 import { attachments, groups, roles, users, type PrincipalKind } from "./schema";
 
 export const MAX_ATTACHED_POLICIES = 10;
@@ -41,24 +42,29 @@ const QUOTA: Record<PrincipalKind, string> = {
   role: "PoliciesPerRole",
 };
 
-/** Attaches a managed policy; attaching one that is already attached succeeds without change, as in AWS. */
+/**
+ * Attaches a managed policy; attaching one that is already attached succeeds without change, as in AWS. The quota
+ * check and the insert are one statement, so concurrent attaches cannot take an identity past the quota; the read
+ * after it in the same batch tells whether the policy is attached now.
+ */
 export async function attachPolicy(db: Db, accountId: string, principal: Principal, policyArn: string, now: number) {
-  const [existing, total] = await db.batch([
+  const row = { accountId, principalKind: principal.kind, principalId: principal.id, policyArn, createdAt: now };
+  const [, present] = await db.batch([
+    insertWhere(
+      db,
+      attachments,
+      row,
+      countBelow(attachments, attachments.principalId, principal.id, MAX_ATTACHED_POLICIES),
+    ).onConflictDoNothing(),
     db
       .select({ arn: attachments.policyArn })
       .from(attachments)
       .where(and(eq(attachments.principalId, principal.id), eq(attachments.policyArn, policyArn)))
       .limit(1),
-    db.select({ n: count() }).from(attachments).where(eq(attachments.principalId, principal.id)),
   ]);
-  if (existing.length > 0) return;
-  if ((total[0]?.n ?? 0) >= MAX_ATTACHED_POLICIES) {
+  if (present.length === 0) {
     throw new AwsError("LimitExceeded", `Cannot exceed quota for ${QUOTA[principal.kind]}: ${MAX_ATTACHED_POLICIES}`);
   }
-  await db
-    .insert(attachments)
-    .values({ accountId, principalKind: principal.kind, principalId: principal.id, policyArn, createdAt: now })
-    .onConflictDoNothing();
 }
 
 export async function detachPolicy(db: Db, principal: Principal, policyArn: string): Promise<void> {

@@ -1,9 +1,10 @@
 // Queries shared by the named IAM entities (users, groups, roles): case-insensitive lookup, path pages, quota inserts.
-import { and, asc, count, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
 import { nameKey, pathHasPrefix } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
+import { countBelow, insertWhere } from "./guarded-insert";
 import { groups, roles, users } from "./schema";
 
 type NamedTable = typeof users | typeof groups | typeof roles;
@@ -70,8 +71,10 @@ export async function listNamedPage<T extends NamedTable>(
 }
 
 /**
- * Inserts an entity (and whatever belongs with it, e.g. tags) after checking the account quota; the unique name
- * index turns a concurrent duplicate into EntityAlreadyExists.
+ * Inserts an entity (and whatever belongs with it, e.g. tags) within the account quota. The count and the insert are
+ * one statement, so concurrent creates cannot overshoot the quota; whatever comes alongside must be conditional on
+ * the entity's row existing, since a refused insert leaves the rest of the batch to run. The unique name index
+ * turns a concurrent duplicate into EntityAlreadyExists.
  */
 export async function insertNamed<T extends NamedTable>(
   db: Db,
@@ -80,17 +83,23 @@ export async function insertNamed<T extends NamedTable>(
   alongside: BatchItem<"sqlite">[] = [],
 ): Promise<void> {
   const t = columnsOf(kind.table);
-  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(t).where(eq(t.accountId, row.accountId));
-  if (n >= kind.quota) {
-    throw new AwsError("LimitExceeded", `Cannot exceed quota for ${kind.quotaName}: ${kind.quota}`);
-  }
+  const insert = insertWhere(
+    db,
+    t,
+    row as typeof users.$inferInsert,
+    countBelow(t, t.accountId, row.accountId, kind.quota),
+  ).returning({ id: t.id });
+  let inserted: { id: string }[];
   try {
-    await db.batch([db.insert(kind.table as typeof users).values(row as typeof users.$inferInsert), ...alongside]);
+    [inserted] = await db.batch([insert, ...alongside]);
   } catch (err) {
     if (isUniqueViolation(err)) {
       const label = kind.label.charAt(0).toUpperCase() + kind.label.slice(1);
       throw new AwsError("EntityAlreadyExists", `${label} with name ${row.name} already exists.`);
     }
     throw err;
+  }
+  if (inserted.length === 0) {
+    throw new AwsError("LimitExceeded", `Cannot exceed quota for ${kind.quotaName}: ${kind.quota}`);
   }
 }

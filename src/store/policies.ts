@@ -4,6 +4,7 @@ import { AwsError } from "../aws/errors";
 import { AWS_MANAGED_ARN_PREFIX } from "../iam/aws-managed-policies";
 import { pathHasPrefix } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
+import { countBelow, insertWhere, rowExists } from "./guarded-insert";
 import { attachments, policies, policyVersions, roles, users } from "./schema";
 import { deleteTagsStatement, upsertTagStatements, type Tag } from "./tags";
 
@@ -53,19 +54,23 @@ export async function findPolicyWithUsage(
   return row;
 }
 
-/** Creates the policy, its v1 and its tags in one transaction, within the account's policy quota. */
+/**
+ * Creates the policy, its v1 and its tags in one transaction, within the account's policy quota. The count and the
+ * policy insert are one statement, so concurrent creates cannot overshoot the quota; the version and the tags are
+ * conditional on the policy's row, so a refused create leaves nothing behind.
+ */
 export async function insertPolicy(db: Db, row: PolicyRow, document: string, tagList: Tag[]): Promise<void> {
-  const [{ n } = { n: 0 }] = await db
-    .select({ n: count() })
-    .from(policies)
-    .where(eq(policies.accountId, row.accountId));
-  if (n >= MAX_POLICIES_PER_ACCOUNT) {
-    throw new AwsError("LimitExceeded", `Cannot exceed quota for PoliciesPerAccount: ${MAX_POLICIES_PER_ACCOUNT}`);
-  }
+  const version = { policyId: row.id, versionId: "v1", document, createdAt: row.createdAt };
+  let inserted: { id: string }[];
   try {
-    await db.batch([
-      db.insert(policies).values(row),
-      db.insert(policyVersions).values({ policyId: row.id, versionId: "v1", document, createdAt: row.createdAt }),
+    [inserted] = await db.batch([
+      insertWhere(
+        db,
+        policies,
+        row,
+        countBelow(policies, policies.accountId, row.accountId, MAX_POLICIES_PER_ACCOUNT),
+      ).returning({ id: policies.id }),
+      insertWhere(db, policyVersions, version, rowExists(policies, policies.id, row.id)),
       ...upsertTagStatements(db, row.accountId, "policy", row.id, tagList),
     ]);
   } catch (err) {
@@ -76,6 +81,9 @@ export async function insertPolicy(db: Db, row: PolicyRow, document: string, tag
       );
     }
     throw err;
+  }
+  if (inserted.length === 0) {
+    throw new AwsError("LimitExceeded", `Cannot exceed quota for PoliciesPerAccount: ${MAX_POLICIES_PER_ACCOUNT}`);
   }
 }
 
@@ -208,8 +216,10 @@ export async function findVersion(db: Db, policyId: string, versionId: string): 
 }
 
 /**
- * Adds the next version (numbers are never reused: policies.next_version only grows). The version insert and the
- * policy update share a transaction; the update is conditional on next_version so a concurrent create cannot reuse it.
+ * Adds the next version (numbers are never reused: policies.next_version only grows). The version's number comes
+ * from the policy row and the quota check is part of the same insert, so concurrent creates neither reuse a number
+ * nor pass the quota. The policy update in the same transaction bumps next_version only if that version went in
+ * (a version numbered next_version exists only once it has been inserted).
  */
 export async function insertVersion(
   db: Db,
@@ -218,36 +228,40 @@ export async function insertVersion(
   setAsDefault: boolean,
   now: number,
 ): Promise<PolicyVersionRow> {
-  const [{ n } = { n: 0 }] = await db
-    .select({ n: count() })
-    .from(policyVersions)
-    .where(eq(policyVersions.policyId, policy.id));
-  if (n >= MAX_POLICY_VERSIONS) {
-    throw new AwsError(
-      "LimitExceeded",
-      `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Before you create a new version, you must delete an existing version.`,
-    );
-  }
-  const row: PolicyVersionRow = { policyId: policy.id, versionId: `v${policy.nextVersion}`, document, createdAt: now };
-  try {
-    await db.batch([
-      db.insert(policyVersions).values(row),
-      db
-        .update(policies)
-        .set({
-          nextVersion: policy.nextVersion + 1,
-          updatedAt: now,
-          ...(setAsDefault ? { defaultVersionId: row.versionId } : {}),
-        })
-        .where(and(eq(policies.id, policy.id), eq(policies.nextVersion, policy.nextVersion))),
-    ]);
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw new AwsError("ConcurrentModification", "The policy was modified concurrently. Please retry.");
-    }
-    throw err;
-  }
-  return row;
+  const next = sql`'v' || "policies"."next_version"`;
+  const [inserted, , present] = await db.batch([
+    // insert ... select lists the columns in table order: policy_id, version_id, document, created_at.
+    db
+      .insert(policyVersions)
+      .select(
+        sql`select "policies"."id", ${next}, ${document}, ${now} from "policies"
+            where "policies"."id" = ${policy.id}
+              and ${countBelow(policyVersions, policyVersions.policyId, policy.id, MAX_POLICY_VERSIONS)}`,
+      )
+      .returning(),
+    db
+      .update(policies)
+      .set({
+        nextVersion: sql`"next_version" + 1`,
+        updatedAt: now,
+        ...(setAsDefault ? { defaultVersionId: sql`'v' || "next_version"` } : {}),
+      })
+      .where(
+        and(
+          eq(policies.id, policy.id),
+          sql`exists (select 1 from "policy_versions" v
+                      where v."policy_id" = "policies"."id" and v."version_id" = ${next})`,
+        ),
+      ),
+    db.select({ id: policies.id }).from(policies).where(eq(policies.id, policy.id)).limit(1),
+  ]);
+  const [row] = inserted;
+  if (row) return row;
+  if (present.length === 0) throw new AwsError("NoSuchEntity", `Policy ${policy.arn} was not found.`);
+  throw new AwsError(
+    "LimitExceeded",
+    `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Before you create a new version, you must delete an existing version.`,
+  );
 }
 
 export async function deleteVersion(db: Db, policyId: string, versionId: string): Promise<void> {

@@ -1,9 +1,10 @@
 // Tags of users, roles and policies: one table, keys unique case-insensitively per resource, at most 50.
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
 import type { Db } from "./db";
-import { tags, type TaggableKind } from "./schema";
+import { insertWhere, rowExists } from "./guarded-insert";
+import { policies, roles, tags, users, type TaggableKind } from "./schema";
 
 export interface Tag {
   Key: string;
@@ -32,7 +33,38 @@ export function listTags(db: Db, resourceId: string) {
     .orderBy(asc(tags.keyLower));
 }
 
-/** Statements that insert or overwrite tags; callers put them in the same batch as the entity write. */
+const TAGGED_TABLE = { user: users, role: roles, policy: policies } as const;
+
+/** One tag as a row of the tags table. */
+const tagRow = (accountId: string, kind: TaggableKind, resourceId: string, t: Tag) => ({
+  accountId,
+  resourceKind: kind,
+  resourceId,
+  key: t.Key,
+  keyLower: t.Key.toLowerCase(),
+  value: t.Value,
+});
+
+/** Upserts of the given tags, each written only while `condition` holds; a key already present is overwritten. */
+function guardedUpserts(
+  db: Db,
+  accountId: string,
+  kind: TaggableKind,
+  resourceId: string,
+  list: Tag[],
+  condition: SQL,
+) {
+  return list.map((t) =>
+    insertWhere(db, tags, tagRow(accountId, kind, resourceId, t), condition)
+      .onConflictDoUpdate({ target: [tags.resourceId, tags.keyLower], set: { key: t.Key, value: t.Value } })
+      .returning({ key: tags.keyLower }),
+  );
+}
+
+/**
+ * Statements that insert or overwrite tags; callers put them in the same batch as the entity write. Each is
+ * conditional on the resource's row, so the tags of a create the quota refused do not go in without it.
+ */
 export function upsertTagStatements(
   db: Db,
   accountId: string,
@@ -40,32 +72,27 @@ export function upsertTagStatements(
   resourceId: string,
   list: Tag[],
 ): BatchItem<"sqlite">[] {
-  return list.map((t) =>
-    db
-      .insert(tags)
-      .values({
-        accountId,
-        resourceKind: kind,
-        resourceId,
-        key: t.Key,
-        keyLower: t.Key.toLowerCase(),
-        value: t.Value,
-      })
-      .onConflictDoUpdate({ target: [tags.resourceId, tags.keyLower], set: { key: t.Key, value: t.Value } }),
-  );
+  const table = TAGGED_TABLE[kind];
+  return guardedUpserts(db, accountId, kind, resourceId, list, rowExists(table, table.id, resourceId));
 }
 
-/** Adds tags to an existing resource, enforcing the 50-tag quota over old and new keys together. */
+/**
+ * Adds tags to an existing resource, enforcing the 50-tag quota over old and new keys together. Every upsert carries
+ * the same condition: the keys outside this request plus the request's keys fit the quota. The batch is one
+ * transaction and the request's own writes do not change that count, so the condition has one value for the whole
+ * batch: all the tags go in or none do, and concurrent requests cannot together pass the quota.
+ */
 export async function tagResource(db: Db, accountId: string, kind: TaggableKind, resourceId: string, list: Tag[]) {
   assertDistinctKeys(list.map((t) => t.Key));
-  const existing = await db.select({ keyLower: tags.keyLower }).from(tags).where(eq(tags.resourceId, resourceId));
-  const keys = new Set(existing.map((r) => r.keyLower));
-  for (const t of list) keys.add(t.Key.toLowerCase());
-  if (keys.size > MAX_TAGS) {
+  const lower = list.map((t) => t.Key.toLowerCase());
+  const fits = sql`(select count(*) from ${tags} where ${tags.resourceId} = ${resourceId}
+    and ${notInArray(tags.keyLower, lower)}) + ${list.length} <= ${MAX_TAGS}`;
+  const [first, ...rest] = guardedUpserts(db, accountId, kind, resourceId, list, fits);
+  if (!first) return;
+  const [written] = await db.batch([first, ...rest]);
+  if (written.length === 0) {
     throw new AwsError("LimitExceeded", `The number of tags has reached the maximum limit of ${MAX_TAGS}.`);
   }
-  const [first, ...rest] = upsertTagStatements(db, accountId, kind, resourceId, list);
-  if (first) await db.batch([first, ...rest]);
 }
 
 export async function untagResource(db: Db, resourceId: string, keys: string[]) {
