@@ -13,6 +13,10 @@ function rowAsSelect<T extends SQLiteTable>(table: T, row: T["$inferInsert"]): S
     const value = (row as Record<string, unknown>)[key];
     if (value !== undefined) return sql.param(value, col);
     if (col.default !== undefined) return is(col.default, SQL) ? col.default : sql.param(col.default, col);
+    if (col.defaultFn !== undefined) {
+      const made = col.defaultFn();
+      return is(made, SQL) ? made : sql.param(made, col);
+    }
     return sql`null`;
   });
   return sql`select ${sql.join(values, sql`, `)}`;
