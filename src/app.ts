@@ -7,6 +7,7 @@ import type { AppEnv } from "./env";
 import { NAMESPACES, queryRouter } from "./api/query-router";
 import { adminRouter } from "./api/admin-router";
 import { simulateRouter } from "./api/simulate-router";
+import { deploymentGuard } from "./api/deployment-guard";
 
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -19,6 +20,7 @@ export function createApp() {
     c.header("x-amzn-RequestId", c.get("requestId"));
     c.header("x-d1-round-trips", String(c.get("roundTrips").count));
   });
+  app.use(deploymentGuard); // refuses every call of a deployment still on wrangler.toml's development secrets
 
   app.route("/_admin", adminRouter);
   app.route("/v1", simulateRouter);

@@ -33,6 +33,8 @@ export const ERROR_STATUS = {
   PolicyNotAttachable: 400,
   RequestExpired: 400,
   ServiceFailure: 500,
+  /** AWS's common error for a service that cannot serve now; here, a deployment still on development secrets. */
+  ServiceUnavailable: 503,
   SignatureDoesNotMatch: 403,
   UnmodifiableEntity: 400,
   UnrecognizedClient: 403,
