@@ -1,10 +1,10 @@
-// The Hono app: request id, routers mounted in order, and the one error handler that writes AWS error envelopes.
+// The Hono app: request id, routers mounted in order (each renders its own errors), and a last-resort safety net.
 import { Hono } from "hono";
-import { AwsError } from "./aws/errors";
 import { requestId } from "./aws/ids";
-import { renderError } from "./aws/xml";
+import { IAM_NS, renderError } from "./aws/xml";
 import type { AppEnv } from "./env";
-import { NAMESPACES, queryRouter } from "./api/query-router";
+import { asAwsError } from "./api/errors";
+import { queryRouter } from "./api/query-router";
 import { adminRouter } from "./api/admin-router";
 import { simulateRouter } from "./api/simulate-router";
 import { deploymentGuard } from "./api/deployment-guard";
@@ -28,22 +28,34 @@ export function createApp() {
 
   app.notFound((c) => c.text("Not Found", 404));
 
+  // Only errors outside the routers (middleware) land here; AWS's XML envelope, never internals.
   app.onError((err, c) => {
     const id = c.get("requestId") ?? requestId();
-    const known =
-      err instanceof AwsError
-        ? err
-        : // Anything unexpected is our fault: AWS's ServiceFailure, with no internals leaked to the caller.
-          new AwsError("ServiceFailure", "An internal error occurred; the request was not completed.");
-    if (!(err instanceof AwsError))
-      console.error("unhandled error", id, err instanceof Error ? err.stack : String(err));
-    if (new URL(c.req.url).pathname.startsWith("/v1/")) {
-      // The JSON API answers in JSON; the code and status are the same AWS ones the query API uses.
-      return c.json({ error: { code: known.code, message: known.message }, requestId: id }, known.status as 400);
-    }
-    const xml = renderError(known, NAMESPACES[c.get("service") ?? "iam"], id);
-    return c.body(xml, known.status as 400, { "content-type": "text/xml", "x-amzn-RequestId": id });
+    const known = asAwsError(err, id);
+    return c.body(renderError(known, IAM_NS, id), known.status as 400, {
+      "content-type": "text/xml",
+      "x-amzn-RequestId": id,
+    });
   });
 
   return app;
+}
+
+/** The Worker's fetch: whatever escapes Hono (a thrown non-Error value) still becomes AWS's InternalFailure. */
+export function createWorker() {
+  const app = createApp();
+  return {
+    async fetch(request: Request, env: AppEnv["Bindings"], ctx: ExecutionContext): Promise<Response> {
+      try {
+        return await app.fetch(request, env, ctx);
+      } catch (err) {
+        const id = requestId();
+        const known = asAwsError(err, id);
+        return new Response(renderError(known, IAM_NS, id), {
+          status: known.status,
+          headers: { "content-type": "text/xml", "x-amzn-RequestId": id },
+        });
+      }
+    },
+  };
 }

@@ -1,5 +1,5 @@
 // Worker bindings and the per-request variables the pipeline hands to routers and handlers.
-import type { Caller } from "./api/caller";
+import type { Principal } from "./core/principal";
 import type { RoundTripCounter } from "./store/round-trips";
 
 export interface Env {
@@ -16,7 +16,7 @@ export interface Env {
 
 export interface Variables {
   requestId: string;
-  caller: Caller;
+  principal: Principal;
   /** Which service's XML namespace errors are written in; IAM until the request says otherwise. */
   service: "iam" | "sts";
   roundTrips: RoundTripCounter;

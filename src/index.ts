@@ -1,4 +1,4 @@
-// Worker entry point: the Hono app serves every request.
-import { createApp } from "./app";
+// Worker entry point: the Hono app serves every request, behind a last-resort error net.
+import { createWorker } from "./app";
 
-export default createApp();
+export default createWorker();

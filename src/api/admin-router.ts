@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import { sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import type { AppEnv } from "../env";
-import { requestDb } from "./request-db";
-import { authenticate } from "./authenticate";
+import { authenticate } from "../core/authenticate";
+import { requestServices } from "./request-services";
 
 /** Children before parents, so foreign keys never block the wipe. */
 const TABLES = [
@@ -27,16 +27,17 @@ export const adminRouter = new Hono<AppEnv>();
 
 adminRouter.post("/reset", async (c) => {
   if (c.env.ALLOW_RESET !== "true") throw new AwsError("NotFound", "Reset is disabled on this deployment.");
-  const db = requestDb(c);
+  const now = new Date();
+  const services = requestServices(c, now, "us-east-1");
+  const db = services.db;
   const body = new Uint8Array(await c.req.arrayBuffer());
-  const { caller } = await authenticate(
-    c.env,
-    db,
+  const { principal } = await authenticate(
+    services,
     { method: "POST", url: new URL(c.req.url), headers: c.req.raw.headers, body },
-    new Date(),
-    (p) => c.executionCtx.waitUntil(p),
+    now,
+    services.waitUntil,
   );
-  if (caller.kind !== "root") throw new AwsError("AccessDenied", "Only the root user may reset the simulator.");
+  if (principal.kind !== "root") throw new AwsError("AccessDenied", "Only the root user may reset the simulator.");
   await db.batch(TABLES.map((t) => db.run(sql.raw(`DELETE FROM "${t}"`))) as [ReturnType<typeof db.run>]);
   let cursor: string | undefined;
   do {

@@ -1,15 +1,15 @@
-// The AWS query endpoint (POST / and GET /): decode, authenticate, look up, validate, authorize, run, encode.
+// The AWS query protocol (IAM, STS; POST / and GET /): decode form/query, authenticate, invoke the core, encode XML.
 import { Hono, type Context } from "hono";
 import { AwsError } from "../aws/errors";
 import { MAX_BODY_BYTES, parseQueryParams, unflattenQuery } from "../aws/query";
-import { IAM_NS, renderResponse, STS_NS } from "../aws/xml";
+import { IAM_NS, renderError, renderResponse, STS_NS } from "../aws/xml";
+import { authenticate } from "../core/authenticate";
+import { invoke } from "../core/invoke";
+import type { ServiceName } from "../core/operation";
+import { findOperation, SERVICE_VERSIONS } from "../core/table";
 import type { AppEnv } from "../env";
-import { requestDb } from "./request-db";
-import { authenticate, type RawRequest } from "./authenticate";
-import { authorize } from "./authorize";
-import type { OperationContext, ServiceName } from "./operation";
-import { findOperation, SERVICE_VERSIONS } from "./operations";
-import { parseInput } from "./validation";
+import { asAwsError } from "./errors";
+import { requestServices } from "./request-services";
 
 export const NAMESPACES: Record<ServiceName, string> = { iam: IAM_NS, sts: STS_NS };
 
@@ -17,13 +17,17 @@ function serviceForVersion(version: string | undefined): ServiceName | undefined
   return (Object.keys(SERVICE_VERSIONS) as ServiceName[]).find((s) => SERVICE_VERSIONS[s] === version);
 }
 
-async function readBody(c: Context<AppEnv>): Promise<Uint8Array> {
+/** A signed service name this endpoint serves; own-property lookup, so "__proto__" or "toString" are not services. */
+function servedService(name: string): ServiceName | undefined {
+  return Object.hasOwn(SERVICE_VERSIONS, name) ? (name as ServiceName) : undefined;
+}
+
+export async function readBody(c: Context<AppEnv>, max: number): Promise<Uint8Array> {
   const declared = Number(c.req.header("content-length") ?? "0");
-  const tooLarge = () =>
-    new AwsError("RequestEntityTooLarge", `Request body exceeds the maximum of ${MAX_BODY_BYTES} bytes.`);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const tooLarge = () => new AwsError("RequestEntityTooLarge", `Request body exceeds the maximum of ${max} bytes.`);
+  if (declared > max) throw tooLarge();
   const body = new Uint8Array(await c.req.arrayBuffer());
-  if (body.byteLength > MAX_BODY_BYTES) throw tooLarge();
+  if (body.byteLength > max) throw tooLarge();
   return body;
 }
 
@@ -35,24 +39,26 @@ function isProtocolParam(name: string): boolean {
 async function handleQuery(c: Context<AppEnv>): Promise<Response> {
   const now = new Date();
   const url = new URL(c.req.url);
-  const body = c.req.method === "POST" ? await readBody(c) : new Uint8Array();
+  const body = c.req.method === "POST" ? await readBody(c, MAX_BODY_BYTES) : new Uint8Array();
   const bodyText = new TextDecoder().decode(body);
   const params = parseQueryParams(c.req.method, url, c.req.header("content-type") ?? "", bodyText);
 
   const signed = c.req.header("authorization") !== undefined || url.searchParams.has("X-Amz-Credential");
-  const db = requestDb(c);
-  const raw: RawRequest = { method: c.req.method, url, headers: c.req.raw.headers, body };
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-
   const versionService = serviceForVersion(params.get("Version"));
   if (versionService) c.set("service", versionService);
-  const authn = signed ? await authenticate(c.env, db, raw, now, waitUntil) : undefined;
-  const service = (authn?.auth.service as ServiceName | undefined) ?? versionService;
-  if (authn && !(authn.auth.service in SERVICE_VERSIONS)) {
-    throw new AwsError("SignatureDoesNotMatch", `Credential should be scoped to correct service: 'iam'.`);
+  const services = requestServices(c, now, "us-east-1");
+  const raw = { method: c.req.method, url, headers: c.req.raw.headers, body };
+  const authn = signed ? await authenticate(services, raw, now, services.waitUntil) : undefined;
+  let service = versionService;
+  if (authn) {
+    service = servedService(authn.auth.service);
+    if (service === undefined) {
+      throw new AwsError("SignatureDoesNotMatch", `Credential should be scoped to correct service: 'iam'.`);
+    }
   }
-  if (service === undefined)
+  if (service === undefined) {
     throw new AwsError("MissingAuthenticationToken", "Request is missing Authentication Token");
+  }
   c.set("service", service);
 
   const action = params.get("Action");
@@ -67,34 +73,14 @@ async function handleQuery(c: Context<AppEnv>): Promise<Response> {
     if (!op.unsigned) throw new AwsError("MissingAuthenticationToken", "Request is missing Authentication Token");
     throw new AwsError("InvalidAction", `Unsigned calls to ${action} are not supported yet.`);
   }
-  const caller = authn.caller;
-  c.set("caller", caller);
+  c.set("principal", authn.principal);
 
-  const fields: Record<string, string> = {};
+  // A prototype-free record: parameter names such as "__proto__" stay ordinary (and then fail validation).
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of params) if (!isProtocolParam(k)) fields[k] = v;
-  const input = parseInput(op.input, unflattenQuery(new Map(Object.entries(fields))));
-
-  const ctx: OperationContext = {
-    env: c.env,
-    db,
-    caller,
-    accountId: caller.accountId,
-    requestId: c.get("requestId"),
-    now,
-    region: authn.auth.region,
-    waitUntil,
-  };
-  if (op.action !== null) {
-    await authorize(db, caller, {
-      action: op.action,
-      resource: op.resource(input, ctx),
-      now,
-      region: authn.auth.region,
-      sourceIp: c.req.header("cf-connecting-ip"),
-    });
-  }
-  const result = await op.run(input, ctx);
-  return c.body(renderResponse(op.name, NAMESPACES[service], result, ctx.requestId), 200, {
+  const input = unflattenQuery(new Map(Object.entries(fields)));
+  const result = await invoke(op, input, authn.principal, { ...services, region: authn.auth.region });
+  return c.body(renderResponse(op.name, NAMESPACES[service], result, services.requestId), 200, {
     "content-type": "text/xml",
   });
 }
@@ -102,3 +88,13 @@ async function handleQuery(c: Context<AppEnv>): Promise<Response> {
 export const queryRouter = new Hono<AppEnv>();
 queryRouter.get("/", handleQuery);
 queryRouter.post("/", handleQuery);
+queryRouter.onError((err, c) => {
+  const id = c.get("requestId");
+  const known = asAwsError(err, id);
+  const service = c.get("service");
+  const ns = service === "sts" ? STS_NS : IAM_NS;
+  return c.body(renderError(known, ns, id), known.status as 400, {
+    "content-type": "text/xml",
+    "x-amzn-RequestId": id,
+  });
+});

@@ -1,11 +1,13 @@
-// POST /v1/simulate: the JSON policy simulator, authenticated and authorized like every other call.
+// The /v1 JSON API (POST /v1/simulate): authenticated and authorized through the core like every other call; JSON errors.
 import { Hono } from "hono";
 import { AwsError } from "../aws/errors";
+import { authenticate } from "../core/authenticate";
+import { authorize } from "../core/authorize";
 import type { AppEnv } from "../env";
 import { runSimulation } from "../simulator/custom";
-import { requestDb } from "./request-db";
-import { authenticate } from "./authenticate";
-import { authorize } from "./authorize";
+import { asAwsError } from "./errors";
+import { readBody } from "./query-router";
+import { requestServices } from "./request-services";
 
 /** 10,000 requests with their contexts fit comfortably; anything larger is refused before parsing. */
 const MAX_SIMULATE_BODY_BYTES = 8 * 1024 * 1024;
@@ -14,24 +16,25 @@ export const simulateRouter = new Hono<AppEnv>();
 
 simulateRouter.post("/simulate", async (c) => {
   const now = new Date();
-  const declared = Number(c.req.header("content-length") ?? "0");
-  const tooLarge = () =>
-    new AwsError("RequestEntityTooLarge", `Request body exceeds the maximum of ${MAX_SIMULATE_BODY_BYTES} bytes.`);
-  if (declared > MAX_SIMULATE_BODY_BYTES) throw tooLarge();
-  const body = new Uint8Array(await c.req.arrayBuffer());
-  if (body.byteLength > MAX_SIMULATE_BODY_BYTES) throw tooLarge();
-
-  const db = requestDb(c);
+  const body = await readBody(c, MAX_SIMULATE_BODY_BYTES);
+  const services = requestServices(c, now, "us-east-1");
   const url = new URL(c.req.url);
-  const { caller, auth } = await authenticate(
-    c.env,
-    db,
+  const { principal, auth } = await authenticate(
+    services,
     { method: "POST", url, headers: c.req.raw.headers, body },
     now,
-    (p) => c.executionCtx.waitUntil(p),
+    services.waitUntil,
   );
-  c.set("caller", caller);
-  await authorize(db, caller, { action: "iam:SimulateCustomPolicy", resource: "*", now, region: auth.region });
+  c.set("principal", principal);
+  await authorize(
+    services.db,
+    principal,
+    { ...services, region: auth.region },
+    {
+      action: "iam:SimulateCustomPolicy",
+      target: "*",
+    },
+  );
 
   let parsed: unknown;
   try {
@@ -40,4 +43,11 @@ simulateRouter.post("/simulate", async (c) => {
     throw new AwsError("ValidationError", "The request body is not valid JSON.");
   }
   return c.json(runSimulation(parsed));
+});
+
+// The JSON API answers in JSON; the code and status are the same AWS ones the query API uses.
+simulateRouter.onError((err, c) => {
+  const id = c.get("requestId");
+  const known = asAwsError(err, id);
+  return c.json({ error: { code: known.code, message: known.message }, requestId: id }, known.status as 400);
 });

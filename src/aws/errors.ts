@@ -32,6 +32,7 @@ export const ERROR_STATUS = {
   PolicyEvaluation: 500,
   PolicyNotAttachable: 400,
   RequestExpired: 400,
+  InternalFailure: 500,
   ServiceFailure: 500,
   /** AWS's common error for a service that cannot serve now; here, a deployment still on development secrets. */
   ServiceUnavailable: 503,

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { encryptSecret } from "../aws/crypto";
 import { accessKeyId as newAccessKeyId, secretAccessKey } from "../aws/ids";
-import { authorize } from "../api/authorize";
-import { entityArn, entityRef, iamOperation, type Operation, type OperationContext } from "../api/operation";
+import { authorize } from "../core/authorize";
+import { entityArn, entityRef, iamOperation, type Operation, type OperationContext } from "../core/operation";
 import {
   deleteAccessKey,
   findAccessKey,
@@ -21,15 +21,13 @@ import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 /** The user an operation acts on: the named one, or the calling IAM user when UserName is left out. */
 export async function targetUser(ctx: OperationContext, name: string | undefined): Promise<UserRow> {
   if (name !== undefined) return requireUser(ctx.db, ctx.accountId, name);
-  if (ctx.caller.kind === "user" && ctx.caller.userName !== undefined) {
-    return requireUser(ctx.db, ctx.accountId, ctx.caller.userName);
-  }
+  if (ctx.principal.kind === "user") return requireUser(ctx.db, ctx.accountId, ctx.principal.name);
   throw new AwsError("ValidationError", "Must specify userName when calling with non-User credentials");
 }
 
 /** Authorization resource of a call that may leave UserName out: the named user, or the caller itself. */
 export const userOrCaller = (ctx: OperationContext, name: string | undefined) =>
-  name !== undefined ? entityRef(ctx, "user", name) : ctx.caller.arn;
+  name !== undefined ? entityRef(ctx, "user", name) : ctx.principal.arn;
 
 const statusType = z.enum(["Active", "Inactive", "Expired"]);
 
@@ -38,7 +36,7 @@ export const createAccessKey = iamOperation(
   z.object({ UserName: existingUserName.optional() }),
   (i, ctx) => userOrCaller(ctx, i.UserName),
   async (i, ctx) => {
-    if (i.UserName === undefined && ctx.caller.kind === "root") {
+    if (i.UserName === undefined && ctx.principal.kind === "root") {
       // Root credentials are the Worker's ROOT_ACCESS_KEY_ID/ROOT_SECRET_ACCESS_KEY variables, not rows.
       throw new AwsError(
         "ValidationError",
@@ -78,7 +76,7 @@ export const listAccessKeys = iamOperation(
   (i, ctx) => userOrCaller(ctx, i.UserName),
   async (i, ctx) => {
     // The root user's only key lives in the Worker configuration, so it has no IAM key rows to list.
-    if (i.UserName === undefined && ctx.caller.kind === "root") return { AccessKeyMetadata: [], IsTruncated: false };
+    if (i.UserName === undefined && ctx.principal.kind === "root") return { AccessKeyMetadata: [], IsTruncated: false };
     const user = await targetUser(ctx, i.UserName);
     const max = i.MaxItems ?? DEFAULT_MAX_ITEMS;
     const rows = await listAccessKeysPage(ctx.db, user.id, decodeMarker(i.Marker), max + 1);
@@ -134,13 +132,12 @@ export const getAccessKeyLastUsed: Operation<z.ZodObject<{ AccessKeyId: typeof a
     (_i, ctx) => entityArn(ctx, "user", "*"),
     async (i, ctx) => {
       const found = await findAccessKey(ctx.db, ctx.accountId, i.AccessKeyId);
+      // INVARIANT: whether a key exists is itself information. A key that is not found is decided as a key of
+      // any user (user/*), so only a caller allowed on every user learns NoSuchEntity; others get AccessDenied,
+      // exactly as for someone else's existing key.
+      const owner = found ? found.userArn : entityArn(ctx, "user", "*");
+      await authorize(ctx.db, ctx.principal, ctx, { action: "iam:GetAccessKeyLastUsed", target: owner });
       if (!found) throw noSuchKey(i.AccessKeyId);
-      await authorize(ctx.db, ctx.caller, {
-        action: "iam:GetAccessKeyLastUsed",
-        resource: found.userArn,
-        now: ctx.now,
-        region: ctx.region,
-      });
       const k = found.key;
       return {
         UserName: found.userName,

@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { xmlMap } from "../aws/xml";
-import { authorize } from "../api/authorize";
-import { iamOperation, type Operation, type OperationContext } from "../api/operation";
+import { authorize } from "../core/authorize";
+import { iamOperation, type Operation, type OperationContext } from "../core/operation";
 import { bool, int, str } from "../api/validation";
 import {
   accountCounts,
@@ -87,8 +87,8 @@ export async function authorizeSelfService(
   action: string,
   resource: string,
 ): Promise<void> {
-  if (ctx.caller.kind === "user" && policy?.AllowUsersToChangePassword === true) return;
-  await authorize(ctx.db, ctx.caller, { action, resource, now: ctx.now, region: ctx.region });
+  if (ctx.principal.kind === "user" && policy?.AllowUsersToChangePassword === true) return;
+  await authorize(ctx.db, ctx.principal, ctx, { action, target: resource });
 }
 
 function policyShape(p: PasswordPolicy) {

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { parsePolicyArn } from "../aws/arn";
-import { entityRef, iamOperation, type OperationContext } from "../api/operation";
+import { entityRef, iamOperation, type OperationContext } from "../core/operation";
 import {
   attachedArns,
   attachPolicy,

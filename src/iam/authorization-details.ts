@@ -3,7 +3,7 @@ import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { parsePolicyArn } from "../aws/arn";
 import type { XmlValue } from "../aws/xml";
-import { iamOperation } from "../api/operation";
+import { iamOperation } from "../core/operation";
 import { list } from "../api/validation";
 import { loadAuthorizationDetails } from "../store/authorization-details";
 import { versionNumber } from "../store/policies";

@@ -1,6 +1,6 @@
 // Permissions boundaries: set or remove the managed policy that caps a user's or a role's permissions.
 import { z } from "zod";
-import { entityRef, iamOperation, type OperationContext } from "../api/operation";
+import { entityRef, iamOperation, type OperationContext } from "../core/operation";
 import { requirePrincipal, setPermissionsBoundary, type Principal } from "../store/attachments";
 import { requireAttachablePolicy } from "./attachments";
 import { arn, roleName, userName } from "./fields";

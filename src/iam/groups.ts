@@ -1,7 +1,7 @@
 // IAM group operations: create, read (with members), list, rename, delete groups and manage their members.
 import { z } from "zod";
 import { uniqueId } from "../aws/ids";
-import { entityArn, entityRef, iamOperation, type OperationContext } from "../api/operation";
+import { entityArn, entityRef, iamOperation, type OperationContext } from "../core/operation";
 import {
   addMember,
   deleteGroup,
@@ -75,7 +75,8 @@ export const listGroups = iamOperation(
 export const updateGroup = iamOperation(
   "UpdateGroup",
   z.object({ GroupName: groupName, NewPath: path.optional(), NewGroupName: groupName.optional() }),
-  (i, ctx) => entityRef(ctx, "group", i.GroupName),
+  // AWS requires the permission on the group as it is and as it will be (new name and path).
+  (i, ctx) => ({ ...entityRef(ctx, "group", i.GroupName), renameTo: { name: i.NewGroupName, path: i.NewPath } }),
   async (i, ctx) => {
     const group = await requireGroup(ctx.db, ctx.accountId, i.GroupName);
     await renameGroup(ctx.db, group, i.NewGroupName, i.NewPath);

@@ -1,7 +1,7 @@
 // Inline policies: put, get, delete and list the policies embedded in users, groups and roles.
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
-import { entityRef, iamOperation } from "../api/operation";
+import { entityRef, iamOperation } from "../core/operation";
 import { requirePrincipal, type Principal } from "../store/attachments";
 import { deleteInlinePolicy, findInlinePolicy, listInlinePolicyNames, putInlinePolicy } from "../store/inline-policies";
 import type { PrincipalKind } from "../store/schema";

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { hashPassword, verifyPassword } from "../aws/crypto";
-import { entityRef, iamOperation, type Operation, type OperationContext } from "../api/operation";
+import { entityRef, iamOperation, type Operation, type OperationContext } from "../core/operation";
 import { bool } from "../api/validation";
 import {
   deleteLoginProfile,
@@ -18,7 +18,7 @@ import { password, userName } from "./fields";
 /** The user a login-profile call names, or the calling IAM user when UserName is left out. */
 function userNameOrCaller(ctx: OperationContext, name: string | undefined): string {
   if (name !== undefined) return name;
-  if (ctx.caller.kind === "user" && ctx.caller.userName !== undefined) return ctx.caller.userName;
+  if (ctx.principal.kind === "user") return ctx.principal.name;
   throw new AwsError("ValidationError", "Must specify userName when calling with non-User credentials");
 }
 
@@ -114,12 +114,12 @@ export const changePassword: Operation<z.ZodObject<{ OldPassword: typeof passwor
   ...iamOperation(
     "ChangePassword",
     z.object({ OldPassword: password, NewPassword: password }),
-    (_i, ctx) => ctx.caller.arn,
+    (_i, ctx) => ctx.principal.arn,
     async (i, ctx) => {
-      if (ctx.caller.kind !== "user" || ctx.caller.userName === undefined) {
+      if (ctx.principal.kind !== "user") {
         throw invalidUserType("Only IAM users can change their own password.");
       }
-      const { user, profile, policy } = await loadPasswordContext(ctx.db, ctx.accountId, ctx.caller.userName);
+      const { user, profile, policy } = await loadPasswordContext(ctx.db, ctx.accountId, ctx.principal.name);
       await authorizeSelfService(ctx, policy, "iam:ChangePassword", user.arn);
       if (!profile) throw noSuchLoginProfile(user.name);
       if (!(await verifyPassword(i.OldPassword, profile.passwordHash))) {

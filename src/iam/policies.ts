@@ -5,7 +5,7 @@ import { parsePolicyArn } from "../aws/arn";
 import { uniqueId } from "../aws/ids";
 import type { XmlValue } from "../aws/xml";
 import { validatePolicyDocument } from "../engine/index";
-import { entityArn, iamOperation, type OperationContext } from "../api/operation";
+import { entityArn, iamOperation, policyRef, type OperationContext } from "../core/operation";
 import { bool } from "../api/validation";
 import {
   awsManagedUsageStatements,
@@ -63,7 +63,7 @@ export function assertPolicyArn(policyArn: string): void {
 function awsManagedDenied(ctx: OperationContext, action: string, policyArn: string): AwsError {
   return new AwsError(
     "AccessDenied",
-    `User: ${ctx.caller.arn} is not authorized to perform: iam:${action} on resource: policy ${policyArn} because no resource-based policy allows the iam:${action} action`,
+    `User: ${ctx.principal.arn} is not authorized to perform: iam:${action} on resource: policy ${policyArn} because no resource-based policy allows the iam:${action} action`,
   );
 }
 
@@ -189,7 +189,7 @@ const byArn = z.object({ PolicyArn: arn });
 export const getPolicy = iamOperation(
   "GetPolicy",
   byArn,
-  (i) => i.PolicyArn,
+  (i) => policyRef(i.PolicyArn),
   async (i, ctx) => {
     assertPolicyArn(i.PolicyArn);
     if (isAwsManagedArn(i.PolicyArn)) {
@@ -273,7 +273,7 @@ export const listPolicies = iamOperation(
 export const deletePolicyOp = iamOperation(
   "DeletePolicy",
   byArn,
-  (i) => i.PolicyArn,
+  (i) => policyRef(i.PolicyArn),
   async (i, ctx) => {
     await deletePolicy(ctx.db, await requireModifiablePolicy(ctx, "DeletePolicy", i.PolicyArn));
     return undefined;
@@ -283,7 +283,7 @@ export const deletePolicyOp = iamOperation(
 export const tagPolicy = iamOperation(
   "TagPolicy",
   z.object({ PolicyArn: arn, Tags: tagList }),
-  (i) => i.PolicyArn,
+  (i) => policyRef(i.PolicyArn),
   async (i, ctx) => {
     const policy = await requireModifiablePolicy(ctx, "TagPolicy", i.PolicyArn);
     await tagResource(ctx.db, ctx.accountId, "policy", policy.id, i.Tags);
@@ -294,7 +294,7 @@ export const tagPolicy = iamOperation(
 export const untagPolicy = iamOperation(
   "UntagPolicy",
   z.object({ PolicyArn: arn, TagKeys: tagKeyList }),
-  (i) => i.PolicyArn,
+  (i) => policyRef(i.PolicyArn),
   async (i, ctx) => {
     const policy = await requireModifiablePolicy(ctx, "UntagPolicy", i.PolicyArn);
     await untagResource(ctx.db, policy.id, i.TagKeys);
@@ -305,7 +305,7 @@ export const untagPolicy = iamOperation(
 export const listPolicyTags = iamOperation(
   "ListPolicyTags",
   z.object({ PolicyArn: arn, ...paging }),
-  (i) => i.PolicyArn,
+  (i) => policyRef(i.PolicyArn),
   async (i, ctx) => {
     if (isAwsManagedArn(i.PolicyArn)) {
       // AWS managed policies carry no tags visible to an account.

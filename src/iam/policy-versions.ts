@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import type { XmlValue } from "../aws/xml";
-import { iamOperation } from "../api/operation";
+import { iamOperation, policyRef } from "../core/operation";
 import { bool } from "../api/validation";
 import {
   deleteVersion,
@@ -37,7 +37,7 @@ const missingVersion = (policyArn: string, versionId: string) =>
 export const createPolicyVersion = iamOperation(
   "CreatePolicyVersion",
   z.object({ PolicyArn: arn, PolicyDocument: policyDocument, SetAsDefault: bool().optional() }),
-  (i) => i.PolicyArn,
+  (i) => policyRef(i.PolicyArn),
   async (i, ctx) => {
     const policy = await requireModifiablePolicy(ctx, "CreatePolicyVersion", i.PolicyArn);
     assertValidManagedDocument(i.PolicyDocument);
@@ -50,7 +50,7 @@ export const createPolicyVersion = iamOperation(
 export const getPolicyVersion = iamOperation(
   "GetPolicyVersion",
   z.object({ PolicyArn: arn, VersionId: policyVersionId }),
-  (i) => i.PolicyArn,
+  (i) => policyRef(i.PolicyArn),
   async (i, ctx) => {
     assertPolicyArn(i.PolicyArn);
     if (isAwsManagedArn(i.PolicyArn)) {
@@ -71,7 +71,7 @@ export const getPolicyVersion = iamOperation(
 export const listPolicyVersions = iamOperation(
   "ListPolicyVersions",
   z.object({ PolicyArn: arn, ...paging }),
-  (i) => i.PolicyArn,
+  (i) => policyRef(i.PolicyArn),
   async (i, ctx) => {
     assertPolicyArn(i.PolicyArn);
     let versions: PolicyVersionRow[];
@@ -108,7 +108,7 @@ export const listPolicyVersions = iamOperation(
 export const deletePolicyVersion = iamOperation(
   "DeletePolicyVersion",
   z.object({ PolicyArn: arn, VersionId: policyVersionId }),
-  (i) => i.PolicyArn,
+  (i) => policyRef(i.PolicyArn),
   async (i, ctx) => {
     const policy = await requireModifiablePolicy(ctx, "DeletePolicyVersion", i.PolicyArn);
     const version = await findVersion(ctx.db, policy.id, i.VersionId);
@@ -124,7 +124,7 @@ export const deletePolicyVersion = iamOperation(
 export const setDefaultPolicyVersion = iamOperation(
   "SetDefaultPolicyVersion",
   z.object({ PolicyArn: arn, VersionId: policyVersionId }),
-  (i) => i.PolicyArn,
+  (i) => policyRef(i.PolicyArn),
   async (i, ctx) => {
     const policy = await requireModifiablePolicy(ctx, "SetDefaultPolicyVersion", i.PolicyArn);
     const version = await findVersion(ctx.db, policy.id, i.VersionId);

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { uniqueId } from "../aws/ids";
-import { entityArn, entityRef, iamOperation, type OperationContext } from "../api/operation";
+import { entityArn, entityRef, iamOperation, type OperationContext } from "../core/operation";
 import { validatePolicyDocument } from "../engine/index";
 import { deleteRole, insertRole, listRolesPage, requireRole, updateRole, type RoleRow } from "../store/roles";
 import { assertDistinctKeys, listTags, tagResource, untagResource } from "../store/tags";

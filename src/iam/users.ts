@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { uniqueId } from "../aws/ids";
-import { iamOperation, entityArn, entityRef, type OperationContext } from "../api/operation";
+import { iamOperation, entityArn, entityRef, type OperationContext } from "../core/operation";
 import { requireUser, insertUser, listUsersPage, renameUser, deleteUser } from "../store/users";
 import { assertDistinctKeys, listTags, tagResource, untagResource } from "../store/tags";
 import { arn, existingUserName, path, pathPrefix, paging, tagKeyList, tagList, userName } from "./fields";
@@ -51,15 +51,15 @@ const optionalUserName = z.object({ UserName: existingUserName.optional() });
 export const getUser = iamOperation(
   "GetUser",
   optionalUserName,
-  (i, ctx) => (i.UserName ? entityRef(ctx, "user", i.UserName) : ctx.caller.arn),
+  (i, ctx) => (i.UserName ? entityRef(ctx, "user", i.UserName) : ctx.principal.arn),
   async (i, ctx) => {
-    if (i.UserName === undefined && ctx.caller.kind === "root") {
+    if (i.UserName === undefined && ctx.principal.kind === "root") {
       // The root user has no IAM user; AWS describes the account itself.
       return {
-        User: { UserId: ctx.accountId, Arn: ctx.caller.arn, CreateDate: new Date(0) },
+        User: { UserId: ctx.accountId, Arn: ctx.principal.arn, CreateDate: new Date(0) },
       };
     }
-    const name = i.UserName ?? ctx.caller.userName;
+    const name = i.UserName ?? (ctx.principal.kind === "user" ? ctx.principal.name : undefined);
     if (name === undefined) {
       throw new AwsError("ValidationError", "Must specify userName when calling with non-User credentials");
     }
@@ -86,7 +86,8 @@ export const listUsers = iamOperation(
 export const updateUser = iamOperation(
   "UpdateUser",
   z.object({ UserName: existingUserName, NewPath: path.optional(), NewUserName: userName.optional() }),
-  (i, ctx) => entityRef(ctx, "user", i.UserName),
+  // AWS requires the permission on the user as it is and as it will be (new name and path).
+  (i, ctx) => ({ ...entityRef(ctx, "user", i.UserName), renameTo: { name: i.NewUserName, path: i.NewPath } }),
   async (i, ctx) => {
     const user = await requireUser(ctx.db, ctx.accountId, i.UserName);
     await renameUser(ctx.db, user, i.NewUserName, i.NewPath);

@@ -1,7 +1,17 @@
-// Loads everything that governs a principal (inline, attached, group and boundary policies) in one D1 round trip.
+// Loads everything that governs one call in one D1 round trip: the principal's policies, boundary and tags, and the target's row and tags.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
-import { attachments, groupMembers, groups, inlinePolicies, policies, policyVersions, roles, users } from "./schema";
+import {
+  attachments,
+  groupMembers,
+  groups,
+  inlinePolicies,
+  policies,
+  policyVersions,
+  roles,
+  tags,
+  users,
+} from "./schema";
 
 export interface LoadedPolicy {
   /** How the policy is named in explanations: its ARN, or `<kind>/<name>/<policy>` for inline ones. */
@@ -9,36 +19,73 @@ export interface LoadedPolicy {
   document: string;
 }
 
+/** The entity a request acts on, as stored: its ARN with path, boundary and tags. */
+export interface LoadedTarget {
+  id: string;
+  arn: string;
+  path: string;
+  boundaryArn: string | null;
+  tags: Record<string, string>;
+}
+
 export interface PrincipalPolicies {
+  /** False when the principal's user or role no longer exists (a deleted role's sessions act as nobody). */
+  exists: boolean;
   identity: LoadedPolicy[];
   /** AWS managed policy ARNs attached; their documents come from the bundled catalogue, not D1. */
   awsManagedArns: string[];
   boundaryArn: string | null;
   boundary: LoadedPolicy | null;
-  /** The stored ARN of the entity the request names, when one was asked for and exists. */
-  targetArn: string | null;
+  /** The principal's own tags (the user's, or the role's). */
+  tags: Record<string, string>;
+  /** Customer managed policies named by ARN for the session (PolicyArns), found in the account. */
+  sessionManaged: LoadedPolicy[];
+  target: LoadedTarget | null;
 }
 
-/** An IAM entity named by a request, looked up so policies see its ARN with its path. */
-export interface NamedTarget {
-  kind: "user" | "group" | "role";
-  accountId: string;
-  name: string;
+/** What the request names: an IAM entity by name or a managed policy by ARN. */
+export type NamedTarget =
+  | { kind: "user" | "group" | "role"; accountId: string; name: string }
+  | { kind: "policy"; arn: string };
+
+/** Whose policies govern the call: an IAM user (also for its federated sessions) or a role (for its sessions). */
+export interface PolicyOwner {
+  kind: "user" | "role";
+  id: string;
+}
+
+/** The id of the target row, as a scalar subquery (null when the request names nothing or nothing matches). */
+function targetIdSql(target: NamedTarget | undefined) {
+  if (!target) return sql`(select null)`;
+  if (target.kind === "policy")
+    return sql`(select ${policies.id} from ${policies} where ${policies.arn} = ${target.arn})`;
+  const t = TARGET_TABLES[target.kind] as typeof users;
+  return sql`(select ${t.id} from ${t} where ${t.accountId} = ${target.accountId} and ${t.nameKey} = ${target.name.toLowerCase()})`;
 }
 
 const TARGET_TABLES = { user: users, group: groups, role: roles } as const;
 
 function targetQuery(db: Db, target: NamedTarget | undefined) {
-  // The three tables share these columns; one table type keeps the batch's tuple types simple.
-  const t = (target ? TARGET_TABLES[target.kind] : users) as typeof users;
+  // Users and roles carry a boundary; groups and policies answer null for it.
+  const kind = target?.kind ?? "user";
+  const t = (kind === "policy" ? policies : TARGET_TABLES[kind]) as typeof users;
+  const boundary =
+    kind === "user" || kind === "role" ? sql<string | null>`${t.permissionsBoundaryArn}` : sql<null>`null`;
   return db
-    .select({ arn: t.arn })
+    .select({ id: t.id, arn: t.arn, path: t.path, boundary })
     .from(t)
-    .where(target ? and(eq(t.accountId, target.accountId), eq(t.nameKey, target.name.toLowerCase())) : sql`0`)
+    .where(sql`${t.id} = ${targetIdSql(target)}`)
     .limit(1);
 }
 
-function defaultDocuments(db: Db, arns: ReturnType<typeof sql>) {
+function tagMap(rows: { key: string; value: string }[]): Record<string, string> {
+  // A prototype-free map: tag keys such as "__proto__" are ordinary keys here.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const r of rows) out[r.key] = r.value;
+  return out;
+}
+
+function defaultDocuments(db: Db, arns: ReturnType<typeof sql> | string[]) {
   return db
     .select({ arn: policies.arn, document: policyVersions.document })
     .from(policies)
@@ -50,63 +97,72 @@ function defaultDocuments(db: Db, arns: ReturnType<typeof sql>) {
 }
 
 /**
- * One batch: the principal's inline and attached policies, its groups' (for users), its boundary, and the ARN of the
- * entity the request acts on.
+ * One batch: the principal's inline and attached policies, its groups' (for users), its boundary and tags, the
+ * customer managed session policies, and the row and tags of the entity the request acts on.
  */
 export async function loadPrincipalPolicies(
   db: Db,
-  kind: "user" | "role",
-  principalId: string,
+  owner: PolicyOwner | null,
   target?: NamedTarget,
+  sessionPolicyArns: string[] = [],
 ): Promise<PrincipalPolicies> {
+  const id = owner?.id ?? "";
   const ownerIds =
-    kind === "user"
-      ? sql`(select ${principalId} union all select ${groupMembers.groupId} from ${groupMembers} where ${groupMembers.userId} = ${principalId})`
-      : sql`(select ${principalId})`;
-  const boundaryArn =
-    kind === "user"
-      ? sql`(select ${users.permissionsBoundaryArn} from ${users} where ${users.id} = ${principalId})`
-      : sql`(select ${roles.permissionsBoundaryArn} from ${roles} where ${roles.id} = ${principalId})`;
+    owner?.kind === "user"
+      ? sql`(select ${id} union all select ${groupMembers.groupId} from ${groupMembers} where ${groupMembers.userId} = ${id})`
+      : sql`(select ${id})`;
+  const table = owner?.kind === "role" ? roles : users;
+  const boundaryArn = sql`(select ${table.permissionsBoundaryArn} from ${table} where ${table.id} = ${id})`;
   const attachedArns = sql`(select ${attachments.policyArn} from ${attachments} where ${attachments.principalId} in ${ownerIds})`;
+  const customerSessionArns = sessionPolicyArns.filter((a) => !a.startsWith("arn:aws:iam::aws:"));
 
-  const [boundaryArnRows, inline, attachedRows, managed, boundaryRows, targetRows] = await db.batch([
-    kind === "user"
-      ? db.select({ arn: users.permissionsBoundaryArn }).from(users).where(eq(users.id, principalId))
-      : db.select({ arn: roles.permissionsBoundaryArn }).from(roles).where(eq(roles.id, principalId)),
-    db
-      .select({
-        kind: inlinePolicies.principalKind,
-        owner: inlinePolicies.principalId,
-        name: inlinePolicies.name,
-        document: inlinePolicies.document,
-      })
-      .from(inlinePolicies)
-      .where(sql`${inlinePolicies.principalId} in ${ownerIds}`),
-    db
-      .select({ arn: attachments.policyArn })
-      .from(attachments)
-      .where(sql`${attachments.principalId} in ${ownerIds}`),
-    defaultDocuments(db, attachedArns),
-    db
-      .select({ arn: policies.arn, document: policyVersions.document })
-      .from(policies)
-      .innerJoin(
-        policyVersions,
-        and(eq(policyVersions.policyId, policies.id), eq(policyVersions.versionId, policies.defaultVersionId)),
-      )
-      .where(sql`${policies.arn} = ${boundaryArn}`),
-    targetQuery(db, target),
-  ]);
+  const [principalRows, inline, attachedRows, managed, boundaryRows, targetRows, targetTags, principalTags, session] =
+    await db.batch([
+      db.select({ boundary: table.permissionsBoundaryArn }).from(table).where(eq(table.id, id)),
+      db
+        .select({
+          kind: inlinePolicies.principalKind,
+          owner: inlinePolicies.principalId,
+          name: inlinePolicies.name,
+          document: inlinePolicies.document,
+        })
+        .from(inlinePolicies)
+        .where(sql`${inlinePolicies.principalId} in ${ownerIds}`),
+      db
+        .select({ arn: attachments.policyArn })
+        .from(attachments)
+        .where(sql`${attachments.principalId} in ${ownerIds}`),
+      defaultDocuments(db, attachedArns),
+      db
+        .select({ arn: policies.arn, document: policyVersions.document })
+        .from(policies)
+        .innerJoin(
+          policyVersions,
+          and(eq(policyVersions.policyId, policies.id), eq(policyVersions.versionId, policies.defaultVersionId)),
+        )
+        .where(sql`${policies.arn} = ${boundaryArn}`),
+      targetQuery(db, target),
+      db
+        .select({ key: tags.key, value: tags.value })
+        .from(tags)
+        .where(sql`${tags.resourceId} = ${targetIdSql(target)}`),
+      db.select({ key: tags.key, value: tags.value }).from(tags).where(eq(tags.resourceId, id)),
+      defaultDocuments(db, customerSessionArns.length > 0 ? customerSessionArns : [""]),
+    ]);
 
   const identity: LoadedPolicy[] = inline.map((p) => ({ id: `${p.kind}/${p.owner}/${p.name}`, document: p.document }));
   for (const m of managed) identity.push({ id: m.arn, document: m.document });
   const awsManagedArns = [...new Set(attachedRows.map((r) => r.arn).filter((a) => a.startsWith("arn:aws:iam::aws:")))];
   const boundaryRow = boundaryRows[0];
+  const t = targetRows[0];
   return {
+    exists: principalRows.length > 0,
     identity,
     awsManagedArns,
-    boundaryArn: boundaryArnRows[0]?.arn ?? null,
+    boundaryArn: principalRows[0]?.boundary ?? null,
     boundary: boundaryRow ? { id: boundaryRow.arn, document: boundaryRow.document } : null,
-    targetArn: targetRows[0]?.arn ?? null,
+    tags: tagMap(principalTags),
+    sessionManaged: session.map((s) => ({ id: s.arn, document: s.document })),
+    target: t ? { id: t.id, arn: t.arn, path: t.path, boundaryArn: t.boundary, tags: tagMap(targetTags) } : null,
   };
 }

@@ -1,6 +1,6 @@
 // STS GetCallerIdentity: who signed the request; allowed for every authenticated caller, even under explicit deny.
 import { z } from "zod";
-import type { Operation } from "../api/operation";
+import type { Operation } from "../core/operation";
 
 export const getCallerIdentity: Operation = {
   service: "sts",
@@ -9,9 +9,9 @@ export const getCallerIdentity: Operation = {
   action: null,
   resource: () => "*",
   run: async (_i, ctx) => ({
-    UserId: ctx.caller.userId,
-    Account: ctx.caller.accountId,
-    Arn: ctx.caller.arn,
+    UserId: ctx.principal.userId,
+    Account: ctx.principal.accountId,
+    Arn: ctx.principal.arn,
   }),
 };
 

@@ -1,7 +1,7 @@
 // Every operation, fed malformed input, answers with an AWS 4xx error and never a 500.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { findOperation, operationNames } from "../../src/api/operations";
+import { findOperation, operationNames } from "../../src/core/table";
 import { signRequest } from "../../src/aws/sigv4";
 import { TRUST } from "./fixtures";
 

@@ -1,24 +1,57 @@
-// What an operation is: a declaration of its name, input schema, IAM action, resource and handler.
+// What an operation is: a declaration of its name, input schema, IAM action, resource(s), condition keys and handler.
 import type { z } from "zod";
+import type { ContextValue } from "../engine/index";
 import type { XmlValue } from "../aws/xml";
 import type { Env } from "../env";
 import type { Db } from "../store/db";
-import type { Caller } from "./caller";
+import type { SessionStore } from "../store/sessions";
+import type { Principal } from "./principal";
 
 export type ServiceName = "iam" | "sts";
 
+/** What an operation runs with: the services of this request and who is calling. Built once by `invoke`. */
 export interface OperationContext {
   env: Env;
   db: Db;
-  caller: Caller;
+  sessions: SessionStore;
+  principal: Principal;
   /** The account the operation acts in: the caller's. */
   accountId: string;
   requestId: string;
   now: Date;
   region: string;
+  /** aws:SourceIp, when the transport tells it. */
+  sourceIp?: string;
+  /** aws:SecureTransport: whether the request came over TLS. */
+  secureTransport: boolean;
   /** Work that may finish after the response (e.g. recording a key's last use). */
   waitUntil: (promise: Promise<unknown>) => void;
 }
+
+export type EntityKind = "user" | "group" | "role";
+
+/**
+ * An existing entity named by the request. Policies match its full ARN, path included, which only the stored row
+ * knows; the authorizer reads it (with its tags and boundary) in the same D1 round trip as the caller's policies.
+ */
+export interface EntityRef {
+  kind: EntityKind;
+  accountId: string;
+  name: string;
+  /**
+   * A rename or move: AWS requires the permission on the entity as it is and as it will be, so the authorizer also
+   * decides the ARN built from the new name and path (each defaulting to the stored one).
+   */
+  renameTo?: { name?: string; path?: string };
+}
+
+/** A customer managed policy named by its ARN; read with its tags for aws:ResourceTag. */
+export interface PolicyRef {
+  kind: "policy";
+  arn: string;
+}
+
+export type ResourceTarget = string | EntityRef | PolicyRef;
 
 export interface Operation<S extends z.ZodType = z.ZodType> {
   service: ServiceName;
@@ -28,6 +61,11 @@ export interface Operation<S extends z.ZodType = z.ZodType> {
   action: string | null;
   /** What the action is performed on, as policies see it: an ARN, or an entity whose ARN (path included) is looked up. */
   resource: (input: z.infer<S>, ctx: OperationContext) => ResourceTarget;
+  /**
+   * Condition keys this call supplies from its input beyond the generic ones (tags, policy ARN, boundary); the
+   * action catalogue still decides which keys AWS sends for the action.
+   */
+  conditionKeys?: (input: z.infer<S>, ctx: OperationContext) => Record<string, ContextValue>;
   /** AWS accepts a few calls unsigned (e.g. AssumeRoleWithWebIdentity). */
   unsigned?: boolean;
   run: (input: z.infer<S>, ctx: OperationContext) => Promise<XmlValue | undefined>;
@@ -48,22 +86,13 @@ export function entityArn(ctx: OperationContext, kind: string, name: string, pat
   return `arn:aws:iam::${ctx.accountId}:${kind}${path}${name}`;
 }
 
-export type EntityKind = "user" | "group" | "role";
-
-/**
- * An existing entity named by the request. Policies match its full ARN, path included, which only the stored row
- * knows; the authorizer reads it in the same D1 round trip as the caller's policies.
- */
-export interface EntityRef {
-  kind: EntityKind;
-  accountId: string;
-  name: string;
-}
-
-export type ResourceTarget = string | EntityRef;
-
 export function entityRef(ctx: OperationContext, kind: EntityKind, name: string): EntityRef {
   return { kind, accountId: ctx.accountId, name };
+}
+
+/** A customer managed (or AWS managed) policy named by ARN, read with its tags for aws:ResourceTag. */
+export function policyRef(arn: string): PolicyRef {
+  return { kind: "policy", arn };
 }
 
 /** The path-less ARN of a named entity, for one that has no stored row. */

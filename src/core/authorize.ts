@@ -1,0 +1,208 @@
+// Authorization: load what governs a call (one D1 batch), let the engine decide, and turn a denial into AccessDenied.
+import { AwsError } from "../aws/errors";
+import {
+  compilePolicySet,
+  evaluate,
+  type ContextValue,
+  type Decision,
+  type PolicySetInput,
+  type PolicySource,
+} from "../engine/index";
+import { findAwsManagedPolicy } from "../iam/aws-managed-policies";
+import type { Db } from "../store/db";
+import {
+  loadPrincipalPolicies,
+  type LoadedTarget,
+  type NamedTarget,
+  type PolicyOwner,
+  type PrincipalPolicies,
+} from "../store/principal-policies";
+import { actionConditionKeys } from "./condition-keys";
+import { entityArnOf, type ResourceTarget } from "./operation";
+import type { Principal } from "./principal";
+import { effectivePrincipalTags, globalConditionKeys, type RequestFacts } from "./request-context";
+
+/** Everything the engine needs to decide one call, loaded once; the simulator and pages reuse it. */
+export interface AuthorizationContext {
+  principal: Principal;
+  /** Null for the root user, whom no identity policy restricts. */
+  policies: PolicySetInput | null;
+  /** The ARNs the action is performed on: one, or the old and new ARN of a rename. */
+  resources: string[];
+  context: Record<string, ContextValue>;
+  target: LoadedTarget | null;
+}
+
+/** Whose stored policies govern the principal. */
+function policyOwner(p: Principal): PolicyOwner | null {
+  switch (p.kind) {
+    case "root":
+      return null;
+    case "user":
+      return { kind: "user", id: p.id };
+    case "assumed-role":
+      return { kind: "role", id: p.session.roleId };
+    case "federated-user":
+      return { kind: "user", id: p.ownerUserId };
+  }
+}
+
+function sessionPolicyInputs(p: Principal): { policy?: string; policyArns: string[] } | null {
+  if (p.kind === "assumed-role") return { policy: p.session.policy, policyArns: p.session.policyArns };
+  if (p.kind === "federated-user") return { policy: p.policy, policyArns: p.policyArns };
+  return null;
+}
+
+const EMPTY_POLICY = { Version: "2012-10-17", Statement: [] };
+
+function policySet(p: Principal, loaded: PrincipalPolicies): PolicySetInput {
+  // INVARIANT: a principal whose user or role is gone (a deleted role's session) is granted nothing.
+  if (!loaded.exists) return { identity: [] };
+  const identity: PolicySource[] = loaded.identity.map((x) => ({ id: x.id, document: x.document }));
+  for (const arn of loaded.awsManagedArns) {
+    const managed = findAwsManagedPolicy(arn);
+    if (managed) identity.push({ id: arn, document: managed.document });
+  }
+  let boundary: PolicySource | undefined;
+  if (loaded.boundaryArn !== null) {
+    const doc = loaded.boundary?.document ?? findAwsManagedPolicy(loaded.boundaryArn)?.document;
+    // A boundary whose policy no longer exists allows nothing, so an empty policy stands in for it.
+    boundary = { id: loaded.boundaryArn, document: doc ?? EMPTY_POLICY };
+  }
+  const set: PolicySetInput = { identity, boundary };
+  const inputs = sessionPolicyInputs(p);
+  if (inputs) {
+    // A session always has session-policy semantics: without passed policies nothing is cut, so none are listed.
+    const session: PolicySource[] = [];
+    if (inputs.policy !== undefined) session.push({ id: "session-policy", document: inputs.policy });
+    for (const arn of inputs.policyArns) {
+      const doc = loaded.sessionManaged.find((m) => m.id === arn)?.document ?? findAwsManagedPolicy(arn)?.document;
+      session.push({ id: arn, document: doc ?? EMPTY_POLICY });
+    }
+    if (session.length > 0) set.session = session;
+  }
+  return set;
+}
+
+/** The ARN a target is decided on: the stored one (path included) or, for a missing entity, the path-less one. */
+function resourceArns(target: ResourceTarget, loaded: LoadedTarget | null): string[] {
+  if (typeof target === "string") return [target];
+  if (target.kind === "policy") return [target.arn];
+  const current = loaded?.arn ?? entityArnOf(target);
+  if (!target.renameTo) return [current];
+  const name = target.renameTo.name ?? target.name;
+  const path = target.renameTo.path ?? loaded?.path ?? "/";
+  const renamed = `arn:aws:iam::${target.accountId}:${target.kind}${path}${name}`;
+  return renamed === current ? [current] : [current, renamed];
+}
+
+function namedTarget(target: ResourceTarget): NamedTarget | undefined {
+  if (typeof target === "string") return undefined;
+  if (target.kind === "policy") return { kind: "policy", arn: target.arn };
+  return { kind: target.kind, accountId: target.accountId, name: target.name };
+}
+
+export interface AuthorizationQuery {
+  action: string;
+  target: ResourceTarget;
+  /** The validated input, for the action's condition keys (tags, policy ARN, boundary...). */
+  input?: unknown;
+  /** Keys the operation supplies itself. */
+  extraKeys?: Record<string, ContextValue>;
+}
+
+/** One D1 batch: the principal's policies and tags, the target's row and tags; then the request context. */
+export async function loadAuthorizationContext(
+  db: Db,
+  principal: Principal,
+  facts: RequestFacts,
+  q: AuthorizationQuery,
+): Promise<AuthorizationContext> {
+  const session = sessionPolicyInputs(principal);
+  const loaded = await loadPrincipalPolicies(db, policyOwner(principal), namedTarget(q.target), session?.policyArns);
+  const tags = effectivePrincipalTags(principal, loaded.tags);
+  const context = {
+    ...globalConditionKeys(principal, facts, tags),
+    ...actionConditionKeys(q.action, q.input, loaded.target, q.extraKeys),
+  };
+  return {
+    principal,
+    policies: principal.kind === "root" ? null : policySet(principal, loaded),
+    resources: resourceArns(q.target, loaded.target),
+    context,
+    target: loaded.target,
+  };
+}
+
+const ROOT_ALLOWED: Decision = {
+  decision: "Allowed",
+  decidedBy: null,
+  policyTypes: {},
+  matchedStatements: [],
+  missingContextKeys: [],
+};
+
+/** The engine's decision for each resource of the call (pure: no I/O). */
+export function decide(ac: AuthorizationContext, action: string): { resource: string; decision: Decision }[] {
+  // INVARIANT: the root user of an account may do everything in it; only SCPs could restrict it.
+  if (ac.policies === null) return ac.resources.map((resource) => ({ resource, decision: ROOT_ALLOWED }));
+  const set = compilePolicySet(ac.policies);
+  return ac.resources.map((resource) => ({
+    resource,
+    decision: evaluate(set, { principal: ac.principal.arn, action, resource, context: ac.context }),
+  }));
+}
+
+/** AWS's wording for which policy type left the action unallowed. */
+const DENIAL_REASON: Record<string, string> = {
+  identity: "no identity-based policy allows the",
+  boundary: "no permissions boundary allows the",
+  session: "no session policy allows the",
+  scp: "no service control policy allows the",
+  rcp: "no resource control policy allows the",
+  resource: "no resource-based policy allows the",
+};
+const DENY_WHERE: Record<string, string> = {
+  identity: "an identity-based policy",
+  boundary: "a permissions boundary",
+  session: "a session policy",
+  scp: "a service control policy",
+  rcp: "a resource control policy",
+  resource: "a resource-based policy",
+};
+
+export function accessDeniedMessage(principalArn: string, action: string, resource: string, d: Decision): string {
+  const head = `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource}`;
+  const type = d.decidedBy ?? "identity";
+  if (d.decision === "ExplicitDeny") {
+    return `${head} with an explicit deny in ${Object.hasOwn(DENY_WHERE, type) ? DENY_WHERE[type] : "a policy"}`;
+  }
+  const reason = Object.hasOwn(DENIAL_REASON, type) ? DENIAL_REASON[type] : DENIAL_REASON.identity;
+  return `${head} because ${reason} ${action} action`;
+}
+
+/** Throws AccessDenied, in AWS's words, unless every resource of the call is allowed. */
+export function requireAllowed(ac: AuthorizationContext, action: string): void {
+  for (const { resource, decision } of decide(ac, action)) {
+    if (decision.decision !== "Allowed") {
+      throw new AwsError("AccessDenied", accessDeniedMessage(ac.principal.arn, action, resource, decision));
+    }
+  }
+}
+
+/** Loads, decides and enforces in one call: what the pipeline and the few handlers that authorize late use. */
+export async function authorize(
+  db: Db,
+  principal: Principal,
+  facts: RequestFacts,
+  q: AuthorizationQuery,
+): Promise<AuthorizationContext> {
+  // The root user is allowed everything in its account, so its calls skip the load.
+  if (principal.kind === "root") {
+    const resources = resourceArns(q.target, null);
+    return { principal, policies: null, resources, context: {}, target: null };
+  }
+  const ac = await loadAuthorizationContext(db, principal, facts, q);
+  requireAllowed(ac, q.action);
+  return ac;
+}

@@ -1,0 +1,46 @@
+// The protocol-neutral core: validate an operation's input, authorize it for the principal, run its handler.
+import type { XmlValue } from "../aws/xml";
+import { parseInput } from "../api/validation";
+import type { Env } from "../env";
+import type { Db } from "../store/db";
+import type { SessionStore } from "../store/sessions";
+import { authorize } from "./authorize";
+import type { Operation, OperationContext } from "./operation";
+import type { Principal } from "./principal";
+
+/** The services and facts of one request that every operation may use. */
+export interface Services {
+  env: Env;
+  db: Db;
+  sessions: SessionStore;
+  requestId: string;
+  now: Date;
+  region: string;
+  sourceIp?: string;
+  secureTransport: boolean;
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+/**
+ * Runs one operation for one principal, whatever the wire: each codec decodes its protocol into `rawInput` and
+ * encodes the result or the AwsError this throws.
+ */
+export async function invoke(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- every operation keeps its own input type
+  op: Operation<any>,
+  rawInput: unknown,
+  principal: Principal,
+  services: Services,
+): Promise<XmlValue | undefined> {
+  const input: unknown = parseInput(op.input, rawInput);
+  const ctx: OperationContext = { ...services, principal, accountId: principal.accountId };
+  if (op.action !== null) {
+    await authorize(ctx.db, principal, ctx, {
+      action: op.action,
+      target: op.resource(input, ctx),
+      input,
+      extraKeys: op.conditionKeys?.(input, ctx),
+    });
+  }
+  return op.run(input, ctx);
+}
