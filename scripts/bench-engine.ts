@@ -1,7 +1,10 @@
-// Policy engine benchmark: median ns per decision and decisions/second for three policy-set sizes.
+// Policy engine benchmark: decisions per policy-set size, warm compiles and simulations, and the heap they hold.
 import { pathToFileURL } from "node:url";
-import { compilePolicySet, evaluate } from "../src/engine/index.ts";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { clearPolicyCaches, compilePolicySet, evaluate, policyCacheStats } from "../src/engine/index.ts";
 import type { EvalRequest, PolicySetInput } from "../src/engine/index.ts";
+import { runSimulation } from "../src/simulator/custom.ts";
 
 const ACCOUNT = "111122223333";
 const USER = `arn:aws:iam::${ACCOUNT}:user/alice`;
@@ -125,11 +128,94 @@ function measure(name: string, make: () => { set: PolicySetInput; requests: Eval
   );
 }
 
+/** Median microseconds of `fn` over `n` runs after a warm-up. */
+function medianUs(n: number, fn: () => void): number {
+  for (let i = 0; i < 20; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = process.hrtime.bigint();
+    fn();
+    samples.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  samples.sort((x, y) => x - y);
+  return samples[Math.floor(samples.length / 2)] as number;
+}
+
+/** Warm reuse: a one-request /v1/simulate body (fresh objects every call) and an API-style set of stored texts. */
+function measureWarm(): void {
+  const { set, requests } = roleSet();
+  const documents = set.identity.map((s) => JSON.parse(s.document as string) as object);
+  const body = JSON.stringify({ policies: { identity: documents }, requests: [requests[0]] });
+  const sim = medianUs(500, () => void runSimulation(JSON.parse(body)));
+  console.log(`(b) one-request /v1/simulate, warm (JSON.parse of the body included)   median ${sim.toFixed(1)} us`);
+  const hashed: PolicySetInput = {
+    identity: set.identity.map((s, i) => ({ ...s, document: `${s.document as string}`, hash: `sha256-${i}` })),
+  };
+  const api = medianUs(2000, () => void evaluate(compilePolicySet(hashed), requests[0] as EvalRequest));
+  console.log(`(b) API call: compilePolicySet of stored, hashed documents + 1 decision  median ${api.toFixed(1)} us`);
+}
+
+/** A distinct policy of about `bytes` characters: many statements with actions, resources and conditions. */
+function bigPolicy(seed: number, bytes: number): object {
+  const statements = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const st = {
+      Sid: `S${seed}x${i}`,
+      Effect: "Allow",
+      Action: [`s3:Get${seed}x${i}*`, `ec2:Describe${i}*`, `dynamodb:Query${i % 50}`],
+      Resource: [`arn:aws:s3:::bucket-${seed}-${i}/*`, `arn:aws:dynamodb:*:${ACCOUNT}:table/t${i}`],
+      Condition: { StringEquals: { "aws:PrincipalTag/team": `team-${seed}-${i}` } },
+    };
+    size += JSON.stringify(st).length + 1;
+    statements.push(st);
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Heap held after 20 distinct ~2 MB /v1/simulate calls: the caches are bounded by size, not by entry count. */
+function measureHeap(): void {
+  let gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as () => void;
+  }
+  clearPolicyCaches();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
+  const line: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const body = JSON.stringify({
+      policies: { identity: [bigPolicy(i, 2_000_000)] },
+      requests: [{ principal: USER, action: "s3:GetObject", resource: "arn:aws:s3:::bucket-1-1/k" }],
+    });
+    runSimulation(JSON.parse(body));
+    gc();
+    line.push(mb(process.memoryUsage().heapUsed - before));
+  }
+  const stats = policyCacheStats();
+  console.log(`heap held after each of 20 distinct 2 MB simulations (MB above start): ${line.join(" ")}`);
+  console.log(
+    `caches: documents ${stats.documents.count} (${mb(stats.documents.cost)} of ${mb(stats.documents.capacity)} MB est.), sets ${stats.sets.count} (${mb(stats.sets.cost)} of ${mb(stats.sets.capacity)} MB est.)`,
+  );
+}
+
 export async function runEngineBench(): Promise<void> {
+  clearPolicyCaches();
+  const { set } = readOnlySet();
+  const t0 = process.hrtime.bigint();
+  compilePolicySet(set);
+  console.log(
+    `first compile of a ReadOnlyAccess-sized policy: ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(2)} ms`,
+  );
+  clearPolicyCaches();
   console.log("policy engine (median of 15 batches of 20,000 decisions)");
   measure("(a) one small identity policy", smallSet);
   measure("(b) role: 10 policies, 200 statements, conditions", roleSet);
   measure("(c) ReadOnlyAccess-sized: 3000 patterns", readOnlySet);
+  measureWarm();
+  measureHeap();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runEngineBench();

@@ -57,6 +57,8 @@ interface Field {
 export interface ArnPattern {
   /** Index in the policy set's resource-pattern table, or -1: equal patterns share one result per request. */
   id: number;
+  /** The interning text (variables flag and pattern). */
+  internKey?: string;
   raw: string;
   matchAll: boolean;
   fields: Field[];
@@ -85,7 +87,10 @@ export class ArnPatternInterner {
     let p = this.byText.get(text);
     if (p === undefined) {
       p = compileArnPattern(raw, variables);
-      if (!p.matchAll) p.id = this.byText.size;
+      if (!p.matchAll) {
+        p.id = this.byText.size;
+        p.internKey = text;
+      }
       this.byText.set(text, p);
     }
     return p;

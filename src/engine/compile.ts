@@ -1,10 +1,11 @@
 // Compiles a parsed policy once: action matchers indexed by service prefix, ARN patterns, principals and conditions.
-import { ArnPatternInterner, compileArnPattern, type ArnPattern } from "./arn.ts";
-import { compileCondition, ConditionInterner, type CompiledCondition } from "./conditions/index.ts";
+import { ArnPatternInterner, type ArnPattern } from "./arn.ts";
+import { ConditionInterner, type CompiledCondition } from "./conditions/index.ts";
 import { compileTokens, tokenize, tokensToRegexSource, type Matcher } from "./glob.ts";
-import type { ParsedPolicy, ParsedStatement } from "./parse.ts";
+import { CostLru } from "./lru.ts";
+import type { ParsedPolicy } from "./parse.ts";
 import { compilePrincipal, type CompiledPrincipal } from "./principal.ts";
-import type { MatchedStatement, PolicyType } from "./types.ts";
+import type { MatchedStatement, PolicyType, Position } from "./types.ts";
 
 /** Action patterns of one statement: the service part is matched by lookup, the action name by glob. */
 export interface ActionIndex {
@@ -51,18 +52,17 @@ const REGEX_THRESHOLD = 6;
 
 /**
  * Compiled action lists by their text: equal lists compile once for every set. Keyed by content rather than in a
- * WeakMap by list, since young WeakMap keys make V8's scavenger keep everything compiled from them. Bounded.
+ * WeakMap by list, since young WeakMap keys make V8's scavenger keep everything compiled from them. Bounded by
+ * estimated size, since one list (ReadOnlyAccess has thousands of actions) can be large.
  */
-const actionCache = new Map<string, ActionIndex>();
-const ACTION_CACHE_LIMIT = 4096;
+const actionCache = new CostLru<ActionIndex>(4 * 1024 * 1024);
 
 function compileActionsCached(patterns: readonly string[]): ActionIndex {
   const key = JSON.stringify(patterns);
   let index = actionCache.get(key);
   if (index === undefined) {
     index = compileActions(patterns);
-    if (actionCache.size >= ACTION_CACHE_LIMIT) actionCache.clear();
-    actionCache.set(key, index);
+    actionCache.set(key, index, key.length * 2 + 1500 * (index.byService.size + index.wild.length));
   }
   return index;
 }
@@ -121,57 +121,137 @@ export function statementServices(s: CompiledStatement): string[] | null {
   return [...s.actions.byService.keys()];
 }
 
-/** Tables shared by the policies of one set, so equal conditions and Resource patterns are evaluated once a request. */
-export class SharedTables {
-  readonly conditions = new ConditionInterner();
-  readonly resources = new ArnPatternInterner();
+/** A statement compiled once per document: everything but where it sits in a policy set. */
+export interface DocStatement {
+  index: number;
+  sid?: string;
+  effect: "Allow" | "Deny";
+  start?: Position;
+  end?: Position;
+  actions: ActionIndex;
+  notAction: boolean;
+  resources: ArnPattern[] | null;
+  notResource: boolean;
+  principal?: CompiledPrincipal;
+  notPrincipal?: CompiledPrincipal;
+  /** Interned within the document: equal tests are one object with an `internKey`. */
+  conditions: CompiledCondition[];
 }
 
-/** Compiles one parsed policy; with shared tables, equal tests across the set share one per-request result. */
-export function compilePolicy(parsed: ParsedPolicy, meta: PolicyMeta, shared?: SharedTables): CompiledPolicy {
+/** One document's compiled statements, shared by every policy set that holds the document. Never mutated. */
+export interface CompiledDocument {
+  statements: DocStatement[];
+  /** Estimated heap bytes the compiled document holds (see estimateBytes). */
+  bytes: number;
+}
+
+/**
+ * Heap bytes per compiled part, measured with V8 on documents of three shapes (thousands of small statements, a
+ * 20-statement role policy with conditions, one ReadOnlyAccess-like statement); the estimate errs high.
+ */
+const BYTES = { statement: 3000, actionService: 1500, resource: 600, condition: 600 };
+
+function estimateBytes(statements: readonly DocStatement[]): number {
+  let bytes = 1024;
+  for (const s of statements) {
+    bytes += BYTES.statement + BYTES.resource * (s.resources?.length ?? 0) + BYTES.condition * s.conditions.length;
+    bytes += BYTES.actionService * (s.actions.byService.size + s.actions.wild.length);
+  }
+  return bytes;
+}
+
+/** Compiles a parsed document once; equal conditions and Resource patterns within it are one object each. */
+export function compileDocument(parsed: ParsedPolicy): CompiledDocument {
   // INVARIANT: policy variables exist only in the 2012-10-17 language; otherwise `${...}` is literal text.
   const variables = parsed.version === "2012-10-17";
-  return { meta, statements: parsed.statements.map((s) => compileStatement(s, meta, variables, shared)) };
+  const conditions = new ConditionInterner();
+  const resources = new ArnPatternInterner();
+  const statements = parsed.statements.map((s): DocStatement => {
+    const resourceList = s.resource ?? s.notResource;
+    const out: DocStatement = {
+      index: s.index,
+      effect: s.effect,
+      actions: compileActionsCached(s.action ?? s.notAction ?? NO_ACTIONS),
+      notAction: s.notAction !== undefined,
+      resources: resourceList ? resourceList.map((r) => resources.intern(r, variables)) : null,
+      notResource: s.notResource !== undefined,
+      conditions: s.conditions.map((c) => conditions.intern(c.operator, c.key, c.values, variables)),
+    };
+    if (s.sid !== undefined) out.sid = s.sid;
+    if (s.start) out.start = Object.freeze({ ...s.start });
+    if (s.end) out.end = Object.freeze({ ...s.end });
+    if (s.principal) out.principal = compilePrincipal(s.principal);
+    if (s.notPrincipal) out.notPrincipal = compilePrincipal(s.notPrincipal);
+    return out;
+  });
+  return { statements, bytes: estimateBytes(statements) };
 }
 
-function compileStatement(
-  s: ParsedStatement,
-  meta: PolicyMeta,
-  variables: boolean,
-  shared: SharedTables | undefined,
-): CompiledStatement {
-  const report: MatchedStatement = {
-    policyType: meta.policyType,
-    policy: meta.label,
-    policyIndex: meta.policyIndex,
-    statementIndex: s.index,
-    effect: s.effect,
-  };
-  if (meta.id !== undefined) report.policyId = meta.id;
-  if (meta.level !== undefined) report.level = meta.level;
-  if (s.sid !== undefined) report.sid = s.sid;
-  if (s.start) report.start = s.start;
-  if (s.end) report.end = Object.freeze(s.end);
-  if (report.start) report.start = Object.freeze(report.start);
-  Object.freeze(report);
-  const resourceList = s.resource ?? s.notResource;
-  const out: CompiledStatement = {
-    index: s.index,
-    effect: s.effect,
-    actions: compileActionsCached(s.action ?? s.notAction ?? NO_ACTIONS),
-    notAction: s.notAction !== undefined,
-    resources: resourceList
-      ? resourceList.map((r) => (shared ? shared.resources.intern(r, variables) : compileArnPattern(r, variables)))
-      : null,
-    notResource: s.notResource !== undefined,
-    conditions: s.conditions.map((c) =>
-      shared
-        ? shared.conditions.intern(c.operator, c.key, c.values, variables)
-        : compileCondition(c.operator, c.key, c.values, variables),
-    ),
-    report,
-  };
-  if (s.principal) out.principal = compilePrincipal(s.principal);
-  if (s.notPrincipal) out.notPrincipal = compilePrincipal(s.notPrincipal);
-  return out;
+/**
+ * Places documents in one policy set: gives every distinct condition and Resource pattern of the set one slot
+ * of the per-request memo (so a test shared by many policies runs once a request) and labels each statement.
+ * The document's objects are shared, not copied: a slotted condition is a shallow copy carrying the set's id.
+ */
+export class SetBinder {
+  readonly conditions = new Map<string, CompiledCondition>();
+  readonly resources = new Map<string, ArnPattern>();
+
+  private condition(c: CompiledCondition): CompiledCondition {
+    const key = c.internKey;
+    if (key === undefined) return c;
+    let slotted = this.conditions.get(key);
+    if (slotted === undefined) {
+      slotted = { ...c, id: this.conditions.size };
+      this.conditions.set(key, slotted);
+    }
+    return slotted;
+  }
+
+  private resource(p: ArnPattern): ArnPattern {
+    const key = p.internKey;
+    if (key === undefined || p.matchAll) return p;
+    let slotted = this.resources.get(key);
+    if (slotted === undefined) {
+      slotted = { ...p, id: this.resources.size };
+      this.resources.set(key, slotted);
+    }
+    return slotted;
+  }
+
+  /** `positions`: whether reports carry statement positions (only for documents given as text). */
+  bind(doc: CompiledDocument, meta: PolicyMeta, positions: boolean): CompiledPolicy {
+    const statements = doc.statements.map((d): CompiledStatement => {
+      const report: MatchedStatement = {
+        policyType: meta.policyType,
+        policy: meta.label,
+        policyIndex: meta.policyIndex,
+        statementIndex: d.index,
+        effect: d.effect,
+      };
+      if (meta.id !== undefined) report.policyId = meta.id;
+      if (meta.level !== undefined) report.level = meta.level;
+      if (d.sid !== undefined) report.sid = d.sid;
+      if (positions && d.start) report.start = d.start;
+      if (positions && d.end) report.end = d.end;
+      const out: CompiledStatement = {
+        index: d.index,
+        effect: d.effect,
+        actions: d.actions,
+        notAction: d.notAction,
+        resources: d.resources ? d.resources.map((p) => this.resource(p)) : null,
+        notResource: d.notResource,
+        conditions: d.conditions.map((c) => this.condition(c)),
+        report: Object.freeze(report),
+      };
+      if (d.principal) out.principal = d.principal;
+      if (d.notPrincipal) out.notPrincipal = d.notPrincipal;
+      return out;
+    });
+    return { meta, statements };
+  }
+}
+
+/** Compiles one parsed policy on its own (a set of one document). */
+export function compilePolicy(parsed: ParsedPolicy, meta: PolicyMeta): CompiledPolicy {
+  return new SetBinder().bind(compileDocument(parsed), meta, true);
 }

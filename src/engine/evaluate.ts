@@ -38,77 +38,57 @@ function parseAction(action: string): ActionParts {
   return a;
 }
 
-/**
- * Per-request results of shared conditions and Resource patterns, in tables reused by every evaluation rather
- * than allocated per request: a slot holds `epoch * 4 + result` and is current only when at least this
- * evaluation's `epoch * 4`. INVARIANT: evaluate is synchronous and never re-entered, so one evaluation owns the
- * tables while it runs; epochs only grow (2^50 evaluations before precision runs out), so stale slots read as empty.
- */
-let conditionMemo: Float64Array = new Float64Array(64);
-let resourceMemo: Float64Array = new Float64Array(64);
-let epoch = 0;
-/** Where the running evaluation gathers its matches (see EvalState.matched). */
-const sharedMatched: MatchedStatement[] = [];
-
-function grown(table: Float64Array, size: number): Float64Array {
-  if (size <= table.length) return table;
-  const next = new Float64Array(Math.max(size, table.length * 2));
-  next.set(table);
-  return next;
-}
-
-/** Everything one evaluation shares across groups; the context and resource fields are built on first use. */
+/** Everything one evaluation shares across groups; the context, resource fields and memos are built on first use. */
 class EvalState {
   readonly service: string;
   readonly name: string;
   readonly full: string;
   readonly ctx: RequestContext;
-  /**
-   * Matches are gathered in one shared array and copied out at the end: an exact-size copy is what the decision
-   * keeps (a pushed-to array reserves 16 slots). INVARIANT: evaluation is synchronous and never re-entered.
-   */
-  readonly matched: MatchedStatement[] = sharedMatched;
+  /** The statements that matched, in report order. */
+  readonly matched: MatchedStatement[] = [];
   private fields: string[] | undefined;
-  /** `epoch * 4`: memo slots below it belong to earlier evaluations. */
-  private readonly base: number;
+  /**
+   * Per-request results of the set's shared conditions and Resource patterns (0 unknown, 1 true, 2 false, 3 null),
+   * owned by this evaluation alone: nothing is shared between evaluations, so evaluation is reentrant.
+   */
+  private conditionMemo: Uint8Array | undefined;
+  private resourceMemo: Uint8Array | undefined;
 
   constructor(
     readonly request: EvalRequest,
     readonly principal: PrincipalInfo,
     /** Resource-policy NotPrincipal+Deny statements apply to everyone when a boundary is set (AWS documents this). */
     readonly boundarySet: boolean,
-    conditionCount: number,
-    resourcePatternCount: number,
+    private readonly conditionCount: number,
+    private readonly resourcePatternCount: number,
   ) {
     const action = parseAction(request.action);
     this.full = action.full;
     this.service = action.service;
     this.name = action.name;
     this.ctx = new RequestContext(request.context, principal);
-    conditionMemo = grown(conditionMemo, conditionCount);
-    resourceMemo = grown(resourceMemo, resourcePatternCount);
-    this.base = ++epoch * 4;
-    sharedMatched.length = 0;
   }
 
-  /** Evaluates a condition once per request, however many statements share it (slot: 1 true, 2 false). */
+  /** Evaluates a condition once per request, however many statements share it. */
   condition(c: CompiledCondition): boolean {
     if (c.id < 0) return evaluateCondition_(c, this.ctx);
-    const known = (conditionMemo[c.id] as number) - this.base;
-    if (known > 0) return known === 1;
+    const memo = (this.conditionMemo ??= new Uint8Array(this.conditionCount));
+    const known = memo[c.id] as number;
+    if (known !== 0) return known === 1;
     const r = evaluateCondition_(c, this.ctx);
-    conditionMemo[c.id] = this.base + (r ? 1 : 2);
+    memo[c.id] = r ? 1 : 2;
     return r;
   }
 
-  /** Matches a Resource pattern against the request's resource once per request (slot: 1, 2 or 3 for null). */
+  /** Matches a Resource pattern against the request's resource once per request. */
   resourcePattern(p: ArnPattern): boolean | null {
     if (p.matchAll) return true;
     if (p.id < 0) return matchArnPattern_(p, this.resourceFields(), this.ctx);
-    const known = (resourceMemo[p.id] as number) - this.base;
-    if (known > 0) return known === 1 ? true : known === 2 ? false : null;
+    const memo = (this.resourceMemo ??= new Uint8Array(this.resourcePatternCount));
+    const known = memo[p.id] as number;
+    if (known !== 0) return known === 1 ? true : known === 2 ? false : null;
     const r = matchArnPattern_(p, this.resourceFields(), this.ctx);
-    resourceMemo[p.id] = this.base + (r === true ? 1 : r === false ? 2 : 3);
+    memo[p.id] = r === true ? 1 : r === false ? 2 : 3;
     return r;
   }
 
@@ -162,8 +142,12 @@ function conditionsHold(s: CompiledStatement, st: EvalState): boolean {
 
 const RANK: Record<PrincipalMatch, number> = { direct: 4, user: 3, role: 2, account: 1 };
 
-/** Bound on each group's per-action lists, so a stream of distinct actions cannot grow memory. */
+/**
+ * Bounds on each group's per-action lists (distinct actions, and statement references over all lists), so a
+ * stream of distinct actions cannot grow memory, even over thousands of wildcard statements.
+ */
 const GROUP_ACTION_LIMIT = 1024;
+const GROUP_REFERENCE_LIMIT = 65_536;
 
 /**
  * The group's statements whose Action (or NotAction) admits the request's action, in policy order. Which
@@ -176,8 +160,12 @@ function statementsFor(group: StatementGroup, st: EvalState): readonly CompiledS
     for (const s of group.byService.get(st.service) ?? group.wild) {
       if (matchAction_(s.actions, st.service, st.name, st.full) !== s.notAction) admitted.push(s);
     }
-    if (group.byAction.size >= GROUP_ACTION_LIMIT) group.byAction.clear();
+    if (group.byAction.size >= GROUP_ACTION_LIMIT || group.byActionRefs + admitted.length > GROUP_REFERENCE_LIMIT) {
+      group.byAction.clear();
+      group.byActionRefs = 0;
+    }
     group.byAction.set(st.full, admitted);
+    group.byActionRefs += admitted.length;
     list = admitted;
   }
   return list;
@@ -251,6 +239,5 @@ export function evaluate(set: CompiledPolicySet, request: EvalRequest): Decision
   const { decision, decidedBy, policyTypes } = combine(o);
   // INVARIANT: groups are evaluated in report order (identity, boundary, session, SCP levels, RCP levels, resource)
   // and each group lists its statements in policy order, so matches need no sorting.
-  const matchedStatements = st.matched.length === 0 ? [] : st.matched.slice();
-  return { decision, decidedBy, policyTypes, matchedStatements, missingContextKeys: st.ctx.missingKeys() };
+  return { decision, decidedBy, policyTypes, matchedStatements: st.matched, missingContextKeys: st.ctx.missingKeys() };
 }

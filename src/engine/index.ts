@@ -44,6 +44,8 @@ export { evaluate } from "./evaluate.ts";
 export { PolicyValidationError } from "./errors.ts";
 export { parsePrincipal } from "./principal.ts";
 export { resourceKindOf, isAlwaysAllowed } from "./resource-kind.ts";
+export { clearPolicyCaches, policyCacheStats } from "./cache.ts";
+export type { CacheStats } from "./cache.ts";
 export type { PrincipalInfo } from "./principal.ts";
 
 /**

@@ -7,6 +7,12 @@ export type PolicyKind = "identity" | "boundary" | "scp" | "rcp" | "resource" | 
 export interface PolicySource {
   id?: string;
   document: string | object;
+  /**
+   * A digest of the document computed once when it was stored (e.g. SHA-256 hex of its text). When given, the
+   * engine keys its compiled-document cache by kind and hash and never reads the text to find it, so the hash
+   * must be collision-resistant and must change whenever the document does. Absent: keyed by the text itself.
+   */
+  hash?: string;
 }
 
 /** Every policy that applies to one principal/resource pair, grouped by policy type. */

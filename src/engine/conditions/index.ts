@@ -64,6 +64,8 @@ const NEVER: CompiledValues = { bind: () => ({ tester: { test: () => false }, un
 export interface CompiledCondition {
   /** Index in the policy set's condition table, or -1: equal conditions share one result per request. */
   id: number;
+  /** The interning text (operator, key, values, variables): equal texts are equal tests. */
+  internKey?: string;
   key: string;
   keyLower: string;
   op: OperatorInfo;
@@ -107,6 +109,7 @@ export class ConditionInterner {
     if (c === undefined) {
       c = compileCondition(operator, key, values, variables);
       c.id = this.byText.size;
+      c.internKey = text;
       this.byText.set(text, c);
     }
     return c;
