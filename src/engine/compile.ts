@@ -89,8 +89,17 @@ export function compileActions(patterns: readonly string[]): ActionIndex {
     names.set(service, list);
   }
   const byService = new Map<string, Matcher>();
-  for (const [service, list] of names) byService.set(service, compileNames(list));
+  for (const [service, list] of names) byService.set(service, lazyNames(list));
   return { all, byService, wild };
+}
+
+/**
+ * A matcher compiled on its first use: a policy like ReadOnlyAccess names hundreds of services, and a request
+ * touches one, so a first compile builds none of them. Compiling is pure, so when it happens changes no result.
+ */
+function lazyNames(list: readonly string[]): Matcher {
+  let compiled: Matcher | undefined;
+  return (s) => (compiled ??= compileNames(list))(s);
 }
 
 function compileNames(list: readonly string[]): Matcher {
