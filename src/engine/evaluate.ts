@@ -218,12 +218,13 @@ export function evaluate(set: CompiledPolicySet, request: EvalRequest): Decision
   );
   const iam = isIamPrincipal(principal);
   const resourceKind = set.resourceKind ?? resourceKindOf(st.full, request.resource);
+  const resourceAccount = request.resourceAccount ?? set.resourceAccount;
   const o: Outcomes = {
     principal,
     resourceKind,
     alwaysAllowed: isAlwaysAllowed(st.full),
     crossAccount:
-      set.resourceAccount !== undefined && principal.account !== undefined && set.resourceAccount !== principal.account,
+      resourceAccount !== undefined && principal.account !== undefined && resourceAccount !== principal.account,
   };
   // Principal-side policies apply only to an IAM principal; the root user has no identity policies of its own.
   if (iam && !(principal.kind === "root" && set.identity.policyCount === 0)) o.identity = evalGroup(set.identity, st);

@@ -48,6 +48,8 @@ export interface EvalRequest {
   action: string;
   resource: string;
   context?: Record<string, ContextValue>;
+  /** The account that owns this request's resource; overrides the set's `resourceAccount`. */
+  resourceAccount?: string;
 }
 
 export type EvalDecision = "Allowed" | "ExplicitDeny" | "ImplicitDeny";

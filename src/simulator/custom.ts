@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors.ts";
 import { compilePolicySet, evaluate, PolicyValidationError } from "../engine/index.ts";
-import type { Decision, EvalRequest, PolicySetInput, PolicySource } from "../engine/index.ts";
+import type { Decision, EvalDecision, EvalRequest, PolicySetInput, PolicySource } from "../engine/index.ts";
 
 export const MAX_REQUESTS = 10_000;
 
@@ -15,6 +15,14 @@ const document = z.union([
 ]);
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit account ID");
+
+/**
+ * How much of each decision to return: "full" (default) the explained decision; "decision" only the decision;
+ * "summary" the decision and the policy type that decided it. Large batches need not carry explanations.
+ */
+const resultsOption = z.enum(["full", "decision", "summary"]);
+export type ResultsOption = z.infer<typeof resultsOption>;
 
 const request = z
   .object({
@@ -23,6 +31,7 @@ const request = z
     // AWS's simulator evaluates against "*" when no resource is named; so does this one.
     resource: z.string().min(1).default("*"),
     context: z.record(z.string(), z.union([scalar, z.array(scalar)])).optional(),
+    resourceAccount: accountId.optional(),
   })
   .strict();
 
@@ -36,14 +45,12 @@ function bodySchema<R extends z.ZodType>(requests: R) {
           scps: z.array(z.array(document)).optional(),
           rcps: z.array(z.array(document)).optional(),
           resource: document.optional(),
-          resourceAccount: z
-            .string()
-            .regex(/^\d{12}$/, "must be a 12-digit account ID")
-            .optional(),
+          resourceAccount: accountId.optional(),
           session: z.array(document).optional(),
         })
         .strict(),
       requests,
+      results: resultsOption.optional(),
     })
     .strict();
 }
@@ -51,6 +58,8 @@ function bodySchema<R extends z.ZodType>(requests: R) {
 const body = bodySchema(z.array(request));
 /** The same body once the requests are known to be valid: zod then only walks the policies. */
 const bodyWithValidRequests = bodySchema(z.custom<EvalRequest[]>(() => true));
+
+const ACCOUNT_ID = /^\d{12}$/;
 
 const isPlain = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
@@ -81,9 +90,14 @@ function validRequests(requests: unknown): EvalRequest[] | undefined {
   for (const r of requests as unknown[]) {
     if (!isPlain(r)) return undefined;
     for (const k in r) {
-      if (k !== "principal" && k !== "action" && k !== "resource" && k !== "context") return undefined;
+      if (k !== "principal" && k !== "action" && k !== "resource" && k !== "context" && k !== "resourceAccount") {
+        return undefined;
+      }
     }
-    const { principal, action, resource, context } = r;
+    const { principal, action, resource, context, resourceAccount } = r;
+    if (resourceAccount !== undefined && (typeof resourceAccount !== "string" || !ACCOUNT_ID.test(resourceAccount))) {
+      return undefined;
+    }
     if (typeof principal !== "string" || principal === "") return undefined;
     if (typeof action !== "string" || action === "") return undefined;
     if (typeof resource !== "string" || resource === "") return undefined;
@@ -106,8 +120,14 @@ function shapeError(error: z.ZodError): AwsError {
 
 const source = (document: string | object): PolicySource => ({ document });
 
+/** A decision as the results option asks for it. */
+export type SimulationResult =
+  | Decision
+  | { decision: EvalDecision }
+  | { decision: EvalDecision; decidedBy: string | null };
+
 /** Validates and runs a simulation; throws only AwsError. */
-export function runSimulation(input: unknown): { results: Decision[] } {
+export function runSimulation(input: unknown): { results: SimulationResult[] } {
   const requests = (input as { requests?: unknown } | null)?.requests;
   if (Array.isArray(requests) && requests.length > MAX_REQUESTS) {
     throw new AwsError(
@@ -130,8 +150,17 @@ export function runSimulation(input: unknown): { results: Decision[] } {
   try {
     const compiled = compilePolicySet(set);
     const list: readonly EvalRequest[] = parsed.data.requests;
-    const results = new Array<Decision>(list.length);
-    for (let i = 0; i < list.length; i++) results[i] = evaluate(compiled, list[i] as EvalRequest);
+    const option = parsed.data.results ?? "full";
+    const results = new Array<SimulationResult>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const d = evaluate(compiled, list[i] as EvalRequest);
+      results[i] =
+        option === "full"
+          ? d
+          : option === "decision"
+            ? { decision: d.decision }
+            : { decision: d.decision, decidedBy: d.decidedBy };
+    }
     return { results };
   } catch (e) {
     if (e instanceof PolicyValidationError) throw new AwsError("MalformedPolicyDocument", `policies.${e.message}`);

@@ -127,4 +127,34 @@ describe("runSimulation", () => {
       "policies.resourceAccount",
     );
   });
+
+  it('returns only what "results" asks for: the decision, or the decision and the deciding type', () => {
+    const body = { policies: { identity: [allowS3] }, requests: [request, { ...request, action: "ec2:RunInstances" }] };
+    expect(runSimulation({ ...body, results: "decision" }).results).toEqual([
+      { decision: "Allowed" },
+      { decision: "ImplicitDeny" },
+    ]);
+    expect(runSimulation({ ...body, results: "summary" }).results).toEqual([
+      { decision: "Allowed", decidedBy: "identity" },
+      { decision: "ImplicitDeny", decidedBy: "identity" },
+    ]);
+    expect(runSimulation({ ...body, results: "full" }).results[0]).toHaveProperty("matchedStatements");
+    expect(error({ ...body, results: "everything" }).message).toContain("results");
+  });
+
+  it("lets each request name its resource's account, overriding the policies' resourceAccount", () => {
+    const { results } = runSimulation({
+      policies: { identity: [allowS3], resourceAccount: "111111111111" },
+      requests: [request, { ...request, resourceAccount: "222222222222" }],
+      results: "summary",
+    });
+    // Across accounts the resource's owner must allow too, and no resource policy does.
+    expect(results).toEqual([
+      { decision: "Allowed", decidedBy: "identity" },
+      { decision: "ImplicitDeny", decidedBy: "resource" },
+    ]);
+    expect(error({ policies: { identity: [] }, requests: [{ ...request, resourceAccount: "12" }] }).message).toContain(
+      "requests[0].resourceAccount",
+    );
+  });
 });
