@@ -29,7 +29,7 @@ function smallSet(): { set: PolicySetInput; requests: EvalRequest[] } {
   };
 }
 
-/** (b) A role with 10 managed policies, 200 statements with conditions and variables. */
+/** (b) A role with 10 managed policies, 200 statements with conditions and variables, a boundary and 2 SCP levels. */
 function roleSet(): { set: PolicySetInput; requests: EvalRequest[] } {
   const services = ["s3", "ec2", "dynamodb", "sqs", "sns", "lambda", "kms", "logs", "iam", "sts"];
   const identity = [];
@@ -65,8 +65,29 @@ function roleSet(): { set: PolicySetInput; requests: EvalRequest[] } {
     "aws:SecureTransport": true,
     "aws:CurrentTime": "2026-01-01T12:00:00Z",
   };
+  // A permissions boundary and a two-level SCP, as an organization's role has.
+  const boundary = {
+    document: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: services.map((svc) => `${svc}:*`), Resource: "*" }],
+    }),
+  };
+  const scp = (deny: string) => ({
+    document: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "*", Resource: "*" },
+        {
+          Effect: "Deny",
+          Action: deny,
+          Resource: "*",
+          Condition: { StringNotEquals: { "aws:RequestedRegion": ["eu-west-1", "us-east-1"] } },
+        },
+      ],
+    }),
+  });
   return {
-    set: { identity },
+    set: { identity, boundary, scps: [[scp("ec2:*")], [scp("iam:*")]] },
     requests: [
       {
         principal: SESSION,
@@ -151,6 +172,15 @@ function measureWarm(): void {
   const hashed: PolicySetInput = {
     identity: set.identity.map((s, i) => ({ ...s, document: `${s.document as string}`, hash: `sha256-${i}` })),
   };
+  const batch = JSON.stringify({
+    policies: { identity: documents },
+    requests: Array.from({ length: 1000 }, (_, i) => requests[i % requests.length]),
+    results: "summary",
+  });
+  const batchMs = medianUs(30, () => void JSON.stringify(runSimulation(JSON.parse(batch)))) / 1000;
+  console.log(
+    `(b) 1,000-request /v1/simulate, summary results (parse, simulate, serialize)  median ${batchMs.toFixed(2)} ms`,
+  );
   const api = medianUs(2000, () => void evaluate(compilePolicySet(hashed), requests[0] as EvalRequest));
   console.log(`(b) API call: compilePolicySet of stored, hashed documents + 1 decision  median ${api.toFixed(1)} us`);
 }
@@ -212,7 +242,7 @@ export async function runEngineBench(): Promise<void> {
   clearPolicyCaches();
   console.log("policy engine (median of 15 batches of 20,000 decisions)");
   measure("(a) one small identity policy", smallSet);
-  measure("(b) role: 10 policies, 200 statements, conditions", roleSet);
+  measure("(b) role: 200 statements, boundary, 2 SCP levels", roleSet);
   measure("(c) ReadOnlyAccess-sized: 3000 patterns", readOnlySet);
   measureWarm();
   measureHeap();
