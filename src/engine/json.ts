@@ -38,8 +38,8 @@ export const MAX_JSON_DEPTH = 64;
 
 const TOO_DEEP = `Nesting deeper than ${MAX_JSON_DEPTH} levels`;
 
-/** A run of string characters that need no attention: not a quote, a backslash or a control character. */
-const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+/** A run of string characters that need no attention: from U+0020 up, except the quote and the backslash. */
+const PLAIN_RUN = /[ !#-[\]-\uffff]*/y;
 
 export class JsonSyntaxError extends Error {
   constructor(
