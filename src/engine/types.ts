@@ -11,6 +11,7 @@ export interface PolicySource {
    * A digest of the document computed once when it was stored (e.g. SHA-256 hex of its text). When given, the
    * engine keys its compiled-document cache by kind and hash and never reads the text to find it, so the hash
    * must be collision-resistant and must change whenever the document does. Absent: keyed by the text itself.
+   * Only the server computes it: a client-supplied hash could stand for another tenant's cached document.
    */
   hash?: string;
 }
