@@ -33,6 +33,8 @@ export interface AuthorizationContext {
   target: LoadedTarget | null;
 }
 
+const ASSUME_ROLE = /^sts:AssumeRole(WithSAML|WithWebIdentity)?$/i;
+
 /** Whose stored policies govern the principal. */
 function policyOwner(p: Principal): PolicyOwner | null {
   switch (p.kind) {
@@ -109,6 +111,8 @@ export interface AuthorizationQuery {
   input?: unknown;
   /** Keys the operation supplies itself. */
   extraKeys?: Record<string, ContextValue>;
+  /** Further actions decided on the same loaded context. */
+  alsoRequires?: string[];
 }
 
 /** One D1 batch: the principal's policies and tags, the target's row and tags; then the request context. */
@@ -125,9 +129,18 @@ export async function loadAuthorizationContext(
     ...globalConditionKeys(principal, facts, tags),
     ...actionConditionKeys(q.action, q.input, loaded.target, q.extraKeys),
   };
+  let policies = principal.kind === "root" ? null : policySet(principal, loaded);
+  if (policies && loaded.target?.trustPolicy != null && ASSUME_ROLE.test(q.action)) {
+    // A role's trust policy is the resource policy of assuming it, and must allow even in the role's own account.
+    policies = {
+      ...policies,
+      resource: { id: "trust-policy", document: loaded.target.trustPolicy },
+      resourceKind: "role-trust",
+    };
+  }
   return {
     principal,
-    policies: principal.kind === "root" ? null : policySet(principal, loaded),
+    policies,
     resources: resourceArns(q.target, loaded.target),
     context,
     target: loaded.target,
@@ -173,6 +186,8 @@ const DENY_WHERE: Record<string, string> = {
 
 export function accessDeniedMessage(principalArn: string, action: string, resource: string, d: Decision): string {
   const head = `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource}`;
+  // STS words its AssumeRole denials without the reason (trust policy or caller's policies stay undisclosed).
+  if (ASSUME_ROLE.test(action)) return head;
   const type = d.decidedBy ?? "identity";
   if (d.decision === "ExplicitDeny") {
     return `${head} with an explicit deny in ${Object.hasOwn(DENY_WHERE, type) ? DENY_WHERE[type] : "a policy"}`;
@@ -204,5 +219,6 @@ export async function authorize(
   }
   const ac = await loadAuthorizationContext(db, principal, facts, q);
   requireAllowed(ac, q.action);
+  for (const action of q.alsoRequires ?? []) requireAllowed(ac, action);
   return ac;
 }

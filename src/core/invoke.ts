@@ -1,4 +1,5 @@
 // The protocol-neutral core: validate an operation's input, authorize it for the principal, run its handler.
+import { AwsError } from "../aws/errors";
 import type { XmlValue } from "../aws/xml";
 import { parseInput } from "../api/validation";
 import type { Env } from "../env";
@@ -22,6 +23,25 @@ export interface Services {
 }
 
 /**
+ * What AWS documents for temporary credentials that are not role sessions: GetSessionToken credentials call IAM only
+ * with MFA and STS only for AssumeRole and GetCallerIdentity; GetFederationToken credentials call no IAM operation
+ * and only GetCallerIdentity in STS.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any operation
+function refuseBySessionKind(op: Operation<any>, principal: Principal): void {
+  const temporary = principal.credentials.tokenIssuedAt !== undefined;
+  if (!temporary || principal.kind === "assumed-role") return;
+  const federated = principal.kind === "federated-user";
+  if (op.service === "iam" && (federated || principal.credentials.mfaPresent !== true)) {
+    throw new AwsError("InvalidClientTokenId", "The security token included in the request is invalid");
+  }
+  const allowed = federated ? ["GetCallerIdentity"] : ["AssumeRole", "GetCallerIdentity"];
+  if (op.service === "sts" && !allowed.includes(op.name)) {
+    throw new AwsError("AccessDenied", `Cannot call ${op.name} with session credentials`);
+  }
+}
+
+/**
  * Runs one operation for one principal, whatever the wire: each codec decodes its protocol into `rawInput` and
  * encodes the result or the AwsError this throws.
  */
@@ -32,6 +52,7 @@ export async function invoke(
   principal: Principal,
   services: Services,
 ): Promise<XmlValue | undefined> {
+  refuseBySessionKind(op, principal);
   const input: unknown = parseInput(op.input, rawInput);
   const ctx: OperationContext = { ...services, principal, accountId: principal.accountId };
   if (op.action !== null) {
@@ -40,6 +61,7 @@ export async function invoke(
       target: op.resource(input, ctx),
       input,
       extraKeys: op.conditionKeys?.(input, ctx),
+      alsoRequires: op.alsoRequires?.(input),
     });
   }
   return op.run(input, ctx);

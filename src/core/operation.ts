@@ -66,6 +66,11 @@ export interface Operation<S extends z.ZodType = z.ZodType> {
    * action catalogue still decides which keys AWS sends for the action.
    */
   conditionKeys?: (input: z.infer<S>, ctx: OperationContext) => Record<string, ContextValue>;
+  /**
+   * Further actions the same call needs on the same resource (e.g. sts:TagSession when AssumeRole passes tags),
+   * decided on the context already loaded.
+   */
+  alsoRequires?: (input: z.infer<S>) => string[];
   /** AWS accepts a few calls unsigned (e.g. AssumeRoleWithWebIdentity). */
   unsigned?: boolean;
   run: (input: z.infer<S>, ctx: OperationContext) => Promise<XmlValue | undefined>;

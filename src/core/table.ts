@@ -1,5 +1,5 @@
 // THE operation table: every query-protocol operation of every service, looked up by service and action name.
-import { stsOperations } from "../sts/get-caller-identity";
+import { stsOperations } from "../sts/index";
 import { userOperations } from "../iam/users";
 import { groupOperations } from "../iam/groups";
 import { roleOperations } from "../iam/roles";

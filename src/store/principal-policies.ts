@@ -26,6 +26,10 @@ export interface LoadedTarget {
   path: string;
   boundaryArn: string | null;
   tags: Record<string, string>;
+  /** A role's trust policy (JSON text); null for other entities. */
+  trustPolicy: string | null;
+  /** A role's MaxSessionDuration in seconds; null for other entities. */
+  maxSessionDuration: number | null;
 }
 
 export interface PrincipalPolicies {
@@ -72,7 +76,15 @@ function targetQuery(db: Db, target: NamedTarget | undefined) {
   const boundary =
     kind === "user" || kind === "role" ? sql<string | null>`${t.permissionsBoundaryArn}` : sql<null>`null`;
   return db
-    .select({ id: t.id, arn: t.arn, path: t.path, boundary })
+    .select({
+      id: t.id,
+      arn: t.arn,
+      path: t.path,
+      boundary,
+      // A role's trust policy is the resource policy of sts:AssumeRole*; its MaxSessionDuration caps sessions.
+      trust: kind === "role" ? sql<string | null>`${roles.assumeRolePolicy}` : sql<null>`null`,
+      maxSession: kind === "role" ? sql<number | null>`${roles.maxSessionDuration}` : sql<null>`null`,
+    })
     .from(t)
     .where(sql`${t.id} = ${targetIdSql(target)}`)
     .limit(1);
@@ -163,6 +175,16 @@ export async function loadPrincipalPolicies(
     boundary: boundaryRow ? { id: boundaryRow.arn, document: boundaryRow.document } : null,
     tags: tagMap(principalTags),
     sessionManaged: session.map((s) => ({ id: s.arn, document: s.document })),
-    target: t ? { id: t.id, arn: t.arn, path: t.path, boundaryArn: t.boundary, tags: tagMap(targetTags) } : null,
+    target: t
+      ? {
+          id: t.id,
+          arn: t.arn,
+          path: t.path,
+          boundaryArn: t.boundary,
+          tags: tagMap(targetTags),
+          trustPolicy: t.trust,
+          maxSessionDuration: t.maxSession,
+        }
+      : null,
   };
 }

@@ -1,0 +1,14 @@
+// The STS operations of the one operation table.
+import type { Operation } from "../core/operation";
+import { assumeRole } from "./assume-role";
+import { getAccessKeyInfo, getCallerIdentity } from "./identity";
+import { getFederationToken, getSessionToken } from "./tokens";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry keeps its own input type
+export const stsOperations: Operation<any>[] = [
+  getCallerIdentity,
+  getAccessKeyInfo,
+  assumeRole,
+  getSessionToken,
+  getFederationToken,
+];
