@@ -35,6 +35,8 @@ export interface AuthorizationContext {
 
 const ASSUME_ROLE = /^sts:AssumeRole(WithSAML|WithWebIdentity)?$/i;
 
+const roleAccount = (arn: string) => arn.split(":")[4];
+
 /** Whose stored policies govern the principal. */
 function policyOwner(p: Principal): PolicyOwner | null {
   switch (p.kind) {
@@ -136,6 +138,8 @@ export async function loadAuthorizationContext(
       ...policies,
       resource: { id: "trust-policy", document: loaded.target.trustPolicy },
       resourceKind: "role-trust",
+      // Another account's role: its trust policy and the caller's own policies must both allow.
+      resourceAccount: roleAccount(loaded.target.arn),
     };
   }
   return {
