@@ -23,6 +23,7 @@ import { nameKey } from "./names";
 import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 import { roleShape } from "./shapes";
 import { pageOfTags } from "./tagging";
+import { assertTrustPrincipalsExist } from "./trust-principals";
 
 const roleResource = (ctx: OperationContext, name: string, p?: string) => entityArn(ctx, "role", name, p);
 
@@ -58,6 +59,7 @@ export const createRole = iamOperation(
     const tags = i.Tags ?? [];
     assertDistinctKeys(tags.map((t) => t.Key));
     checkTrustPolicy(i.AssumeRolePolicyDocument);
+    await assertTrustPrincipalsExist(ctx.db, ctx.accountId, i.AssumeRolePolicyDocument);
     const p = i.Path ?? "/";
     const row: RoleRow = {
       id: uniqueId("AROA"),
@@ -139,6 +141,7 @@ export const updateAssumeRolePolicy = iamOperation(
   async (i, ctx) => {
     const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
     checkTrustPolicy(i.PolicyDocument);
+    await assertTrustPrincipalsExist(ctx.db, ctx.accountId, i.PolicyDocument);
     await updateRole(ctx.db, role, { assumeRolePolicy: i.PolicyDocument });
     return undefined;
   },

@@ -9,10 +9,12 @@ import {
   CreateUserCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
+  GetRoleCommand,
   GetUserCommand,
   ListUsersCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, type AssumeRoleCommandInput } from "@aws-sdk/client-sts";
 import { env } from "cloudflare:workers";
@@ -335,5 +337,30 @@ describe("AssumeRole", () => {
         )
       ).name,
     ).toBe("InvalidParameterValue");
+  });
+});
+
+describe("trust policies name principals that exist", () => {
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html: a policy naming
+  // a user or role that does not exist fails with "Invalid principal in policy".
+  it("refuses a trust policy naming a missing user or role, on CreateRole and UpdateAssumeRolePolicy", async () => {
+    const ghost = (arn: string) => policy([{ Effect: "Allow", Principal: { AWS: arn }, Action: "sts:AssumeRole" }]);
+    const missing = `arn:aws:iam::${ACCOUNT}:user/nobody-here`;
+    expect(
+      await awsError(
+        root.send(new CreateRoleCommand({ RoleName: "ghostly", AssumeRolePolicyDocument: ghost(missing) })),
+      ),
+    ).toMatchObject({ name: "MalformedPolicyDocument", message: `Invalid principal in policy: "AWS":"${missing}"` });
+    expect((await awsError(root.send(new GetRoleCommand({ RoleName: "ghostly" })))).name).toBe("NoSuchEntity");
+    await userWithKey("real-user");
+    await role("trusting", ghost(`arn:aws:iam::${ACCOUNT}:user/real-user`));
+    const missingRole = `arn:aws:iam::${ACCOUNT}:role/no-such-role`;
+    expect(
+      (
+        await awsError(
+          root.send(new UpdateAssumeRolePolicyCommand({ RoleName: "trusting", PolicyDocument: ghost(missingRole) })),
+        )
+      ).name,
+    ).toBe("MalformedPolicyDocument");
   });
 });
