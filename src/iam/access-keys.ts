@@ -4,7 +4,14 @@ import { AwsError } from "../aws/errors";
 import { encryptSecret } from "../aws/crypto";
 import { accessKeyId as newAccessKeyId, secretAccessKey } from "../aws/ids";
 import { authorize } from "../core/authorize";
-import { entityArn, entityRef, iamOperation, type Operation, type OperationContext } from "../core/operation";
+import {
+  entityArn,
+  entityRef,
+  iamOperation,
+  type Operation,
+  type OperationContext,
+  type ResourceTarget,
+} from "../core/operation";
 import {
   deleteAccessKey,
   findAccessKey,
@@ -26,8 +33,15 @@ export async function targetUser(ctx: OperationContext, name: string | undefined
 }
 
 /** Authorization resource of a call that may leave UserName out: the named user, or the caller itself. */
-export const userOrCaller = (ctx: OperationContext, name: string | undefined) =>
-  name !== undefined ? entityRef(ctx, "user", name) : ctx.principal.arn;
+export const userOrCaller = (ctx: OperationContext, name: string | undefined): ResourceTarget =>
+  name !== undefined ? entityRef(ctx, "user", name) : callerTarget(ctx);
+
+/**
+ * The caller itself as a target: an IAM user is read like any named user (so its own tags are aws:ResourceTag);
+ * other principals are their ARN.
+ */
+export const callerTarget = (ctx: OperationContext): ResourceTarget =>
+  ctx.principal.kind === "user" ? entityRef(ctx, "user", ctx.principal.name) : ctx.principal.arn;
 
 const statusType = z.enum(["Active", "Inactive", "Expired"]);
 
@@ -135,7 +149,7 @@ export const getAccessKeyLastUsed: Operation<z.ZodObject<{ AccessKeyId: typeof a
       // INVARIANT: whether a key exists is itself information. A key that is not found is decided as a key of
       // any user (user/*), so only a caller allowed on every user learns NoSuchEntity; others get AccessDenied,
       // exactly as for someone else's existing key.
-      const owner = found ? found.userArn : entityArn(ctx, "user", "*");
+      const owner = found ? entityRef(ctx, "user", found.userName) : entityArn(ctx, "user", "*");
       await authorize(ctx.db, ctx.principal, ctx, { action: "iam:GetAccessKeyLastUsed", target: owner });
       if (!found) throw noSuchKey(i.AccessKeyId);
       const k = found.key;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { xmlMap } from "../aws/xml";
 import { authorize } from "../core/authorize";
-import { iamOperation, type Operation, type OperationContext } from "../core/operation";
+import { iamOperation, type Operation, type OperationContext, type ResourceTarget } from "../core/operation";
 import { bool, int, str } from "../api/validation";
 import {
   accountCounts,
@@ -85,7 +85,7 @@ export async function authorizeSelfService(
   ctx: OperationContext,
   policy: PasswordPolicy | null,
   action: string,
-  resource: string,
+  resource: ResourceTarget,
 ): Promise<void> {
   if (ctx.principal.kind === "user" && policy?.AllowUsersToChangePassword === true) return;
   await authorize(ctx.db, ctx.principal, ctx, { action, target: resource });

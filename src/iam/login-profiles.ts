@@ -120,7 +120,7 @@ export const changePassword: Operation<z.ZodObject<{ OldPassword: typeof passwor
         throw invalidUserType("Only IAM users can change their own password.");
       }
       const { user, profile, policy } = await loadPasswordContext(ctx.db, ctx.accountId, ctx.principal.name);
-      await authorizeSelfService(ctx, policy, "iam:ChangePassword", user.arn);
+      await authorizeSelfService(ctx, policy, "iam:ChangePassword", entityRef(ctx, "user", user.name));
       if (!profile) throw noSuchLoginProfile(user.name);
       if (!(await verifyPassword(i.OldPassword, profile.passwordHash))) {
         throw new AwsError("AccessDenied", "The old password is incorrect.");

@@ -10,6 +10,7 @@ import { requireCreationBoundary } from "./boundaries";
 import { nameKey } from "./names";
 import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 import { pageOfTags } from "./tagging";
+import { callerTarget } from "./access-keys";
 import { userShape } from "./shapes";
 
 const userResource = (ctx: OperationContext, name: string, p?: string) => entityArn(ctx, "user", name, p);
@@ -51,7 +52,7 @@ const optionalUserName = z.object({ UserName: existingUserName.optional() });
 export const getUser = iamOperation(
   "GetUser",
   optionalUserName,
-  (i, ctx) => (i.UserName ? entityRef(ctx, "user", i.UserName) : ctx.principal.arn),
+  (i, ctx) => (i.UserName ? entityRef(ctx, "user", i.UserName) : callerTarget(ctx)),
   async (i, ctx) => {
     if (i.UserName === undefined && ctx.principal.kind === "root") {
       // The root user has no IAM user; AWS describes the account itself.

@@ -19,7 +19,14 @@ export interface CliResult {
   json: () => unknown;
 }
 
-export function makeCli(bin: string, endpoint: string, creds = { id: "test", secret: "test" }) {
+export interface CliCredentials {
+  id: string;
+  secret: string;
+  /** The session token of temporary credentials (AWS_SESSION_TOKEN). */
+  token?: string;
+}
+
+export function makeCli(bin: string, endpoint: string, creds: CliCredentials = { id: "test", secret: "test" }) {
   return (...args: string[]): CliResult => {
     const out = spawnSync(bin, ["--endpoint-url", endpoint, "--output", "json", ...args], {
       encoding: "utf8",
@@ -28,6 +35,7 @@ export function makeCli(bin: string, endpoint: string, creds = { id: "test", sec
         HOME: process.env.HOME ?? "/tmp",
         AWS_ACCESS_KEY_ID: creds.id,
         AWS_SECRET_ACCESS_KEY: creds.secret,
+        ...(creds.token !== undefined ? { AWS_SESSION_TOKEN: creds.token } : {}),
         AWS_DEFAULT_REGION: "us-east-1",
         AWS_CONFIG_FILE: "/dev/null",
         AWS_SHARED_CREDENTIALS_FILE: "/dev/null",

@@ -181,12 +181,10 @@ describe("aws:ResourceTag and iam:ResourceTag", () => {
   });
 
   // KNOWN BUG (reported, outside this file's reach): when UserName is left out, `userOrCaller` in
-  // src/iam/access-keys.ts (and GetUser in src/iam/users.ts) gives the authorizer the caller's ARN as a bare string,
-  // so the caller's own tags are never loaded as aws:ResourceTag. AWS acts on the signing user ("If you do not
-  // specify a user name, IAM determines the user name implicitly based on the Amazon Web Services access key ID
-  // signing the request", https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccessKey.html), whose tags
-  // the condition sees. Turn `it.fails` into `it` once the target is the caller's row.
-  it.fails("applies to the caller's own user when UserName is left out", async () => {
+  // AWS acts on the signing user ("If you do not specify a user name, IAM determines the user name implicitly based
+  // on the Amazon Web Services access key ID signing the request",
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccessKey.html), whose tags the condition sees.
+  it("applies to the caller's own user when UserName is left out", async () => {
     const iam = await caller("rt-self-implicit", [ALLOW_IAM, denyProtected("aws:ResourceTag/protected")], PROTECTED);
     await expectDenied(
       iam.send(new CreateAccessKeyCommand({})),
