@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import type { AppEnv } from "../env";
 import { authenticate } from "../core/authenticate";
+import { invalidateCredentials } from "../core/credential-cache";
 import { requestServices } from "./request-services";
 
 /** Children before parents, so foreign keys never block the wipe. */
@@ -45,5 +46,6 @@ adminRouter.post("/reset", async (c) => {
     await Promise.all(page.keys.map((k) => c.env.KV.delete(k.name)));
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
+  invalidateCredentials();
   return c.json({ reset: true });
 });

@@ -7,6 +7,7 @@ import type { Env } from "../env";
 import type { Db } from "../store/db";
 import { accessKeys, users } from "../store/schema";
 import type { SessionStore, StoredSession } from "../store/sessions";
+import { cachedKey, credentialGeneration, rememberKey } from "./credential-cache";
 import type { Principal } from "./principal";
 
 export interface RawRequest {
@@ -50,37 +51,49 @@ function resolveRoot(env: Env, accessKeyId: string): Resolved | undefined {
   };
 }
 
-/** Long-term IAM user keys (AKIA...) in D1. */
-async function resolveUserKey(s: CredentialServices, accessKeyId: string): Promise<Resolved> {
-  const [row] = await s.db
-    .select({ key: accessKeys, user: users })
-    .from(accessKeys)
-    .innerJoin(users, eq(users.id, accessKeys.userId))
-    .where(eq(accessKeys.id, accessKeyId))
-    .limit(1);
-  // INVARIANT: an inactive key is indistinguishable from an unknown one, as with AWS.
-  if (!row || row.key.status !== "Active") throw invalidToken();
-  const secret = await decryptSecret(row.key.secretEncrypted, s.env.SECRET_ENCRYPTION_KEY);
-  const lastUsed = row.key.lastUsedAt;
+/** Long-term IAM user keys (AKIA...) in D1, remembered in the isolate until a credential write or the TTL. */
+async function resolveUserKey(s: CredentialServices, accessKeyId: string, now: Date): Promise<Resolved> {
+  let key = cachedKey(accessKeyId, now.getTime());
+  if (key === undefined) {
+    const startedIn = credentialGeneration();
+    const [row] = await s.db
+      .select({ key: accessKeys, user: users })
+      .from(accessKeys)
+      .innerJoin(users, eq(users.id, accessKeys.userId))
+      .where(eq(accessKeys.id, accessKeyId))
+      .limit(1);
+    // INVARIANT: an inactive key is indistinguishable from an unknown one, as with AWS.
+    if (!row || row.key.status !== "Active") throw invalidToken();
+    key = {
+      principal: {
+        kind: "user",
+        accountId: row.user.accountId,
+        arn: row.user.arn,
+        userId: row.user.id,
+        id: row.user.id,
+        name: row.user.name,
+        credentials: { accessKeyId },
+      },
+      secret: await decryptSecret(row.key.secretEncrypted, s.env.SECRET_ENCRYPTION_KEY),
+      lastUsedAt: row.key.lastUsedAt,
+    };
+    rememberKey(accessKeyId, key, startedIn, now.getTime());
+  }
+  const found = key;
   return {
-    principal: {
-      kind: "user",
-      accountId: row.user.accountId,
-      arn: row.user.arn,
-      userId: row.user.id,
-      id: row.user.id,
-      name: row.user.name,
-      credentials: { accessKeyId },
-    },
-    secret,
-    markUsed: (service, region, now) =>
+    principal: found.principal,
+    secret: found.secret,
+    markUsed: (service, region, at) => {
       // Recording every use would add a write to every call; AWS itself reports last use only roughly.
-      lastUsed !== null && now.getTime() - lastUsed < LAST_USED_RESOLUTION_MS
-        ? Promise.resolve()
-        : s.db
-            .update(accessKeys)
-            .set({ lastUsedAt: now.getTime(), lastUsedService: service, lastUsedRegion: region })
-            .where(eq(accessKeys.id, accessKeyId)),
+      if (found.lastUsedAt !== null && at.getTime() - found.lastUsedAt < LAST_USED_RESOLUTION_MS) {
+        return Promise.resolve();
+      }
+      found.lastUsedAt = at.getTime();
+      return s.db
+        .update(accessKeys)
+        .set({ lastUsedAt: at.getTime(), lastUsedService: service, lastUsedRegion: region })
+        .where(eq(accessKeys.id, accessKeyId));
+    },
   };
 }
 
@@ -160,7 +173,7 @@ export async function authenticate(
   else {
     // A session token only goes with temporary credentials.
     if (token !== undefined) throw invalidToken();
-    resolved = resolveRoot(s.env, auth.accessKeyId) ?? (await resolveUserKey(s, auth.accessKeyId));
+    resolved = resolveRoot(s.env, auth.accessKeyId) ?? (await resolveUserKey(s, auth.accessKeyId, now));
   }
   await verifySigV4(req, auth, resolved.secret, now);
   if (resolved.markUsed) waitUntil(resolved.markUsed(auth.service, auth.region, now).catch(() => undefined));

@@ -6,6 +6,7 @@ import type { Env } from "../env";
 import type { Db } from "../store/db";
 import type { SessionStore } from "../store/sessions";
 import { authorize } from "./authorize";
+import { CREDENTIAL_WRITES, invalidateCredentials } from "./credential-cache";
 import type { Operation, OperationContext } from "./operation";
 import type { Principal } from "./principal";
 
@@ -64,5 +65,7 @@ export async function invoke(
       alsoRequires: op.alsoRequires?.(input),
     });
   }
-  return op.run(input, ctx);
+  const result = await op.run(input, ctx);
+  if (op.action !== null && CREDENTIAL_WRITES.has(op.action)) invalidateCredentials();
+  return result;
 }
