@@ -5,6 +5,7 @@ import { IAM_NS, renderError } from "./aws/xml";
 import type { AppEnv } from "./env";
 import { asAwsError } from "./api/errors";
 import { queryRouter } from "./api/query-router";
+import { jsonRouter } from "./api/json-router";
 import { adminRouter } from "./api/admin-router";
 import { simulateRouter } from "./api/simulate-router";
 import { deploymentGuard } from "./api/deployment-guard";
@@ -24,6 +25,7 @@ export function createApp() {
 
   app.route("/_admin", adminRouter);
   app.route("/v1", simulateRouter);
+  app.route("/", jsonRouter); // awsJson (X-Amz-Target) first; it passes every other request on
   app.route("/", queryRouter);
 
   app.notFound((c) => c.text("Not Found", 404));

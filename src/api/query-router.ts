@@ -5,21 +5,21 @@ import { MAX_BODY_BYTES, parseQueryParams, unflattenQuery } from "../aws/query";
 import { IAM_NS, renderError, renderResponse, STS_NS } from "../aws/xml";
 import { authenticate } from "../core/authenticate";
 import { invoke } from "../core/invoke";
-import type { ServiceName } from "../core/operation";
+import type { QueryServiceName } from "../core/operation";
 import { findOperation, SERVICE_VERSIONS } from "../core/table";
 import type { AppEnv } from "../env";
 import { asAwsError } from "./errors";
 import { requestServices } from "./request-services";
 
-export const NAMESPACES: Record<ServiceName, string> = { iam: IAM_NS, sts: STS_NS };
+export const NAMESPACES: Record<QueryServiceName, string> = { iam: IAM_NS, sts: STS_NS };
 
-function serviceForVersion(version: string | undefined): ServiceName | undefined {
-  return (Object.keys(SERVICE_VERSIONS) as ServiceName[]).find((s) => SERVICE_VERSIONS[s] === version);
+function serviceForVersion(version: string | undefined): QueryServiceName | undefined {
+  return (Object.keys(SERVICE_VERSIONS) as QueryServiceName[]).find((s) => SERVICE_VERSIONS[s] === version);
 }
 
 /** A signed service name this endpoint serves; own-property lookup, so "__proto__" or "toString" are not services. */
-function servedService(name: string): ServiceName | undefined {
-  return Object.hasOwn(SERVICE_VERSIONS, name) ? (name as ServiceName) : undefined;
+function servedService(name: string): QueryServiceName | undefined {
+  return Object.hasOwn(SERVICE_VERSIONS, name) ? (name as QueryServiceName) : undefined;
 }
 
 export async function readBody(c: Context<AppEnv>, max: number): Promise<Uint8Array> {

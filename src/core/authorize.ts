@@ -8,8 +8,11 @@ import {
   type PolicySetInput,
   type PolicySource,
 } from "../engine/index";
+import type { Env } from "../env";
 import { findAwsManagedPolicy } from "../iam/aws-managed-policies";
+import { managedOrgPolicy } from "../organizations/managed-policies";
 import type { Db } from "../store/db";
+import type { LevelRow } from "../store/organization-policies";
 import {
   loadPrincipalPolicies,
   type LoadedTarget,
@@ -88,6 +91,33 @@ function policySet(p: Principal, loaded: PrincipalPolicies): PolicySetInput {
   return set;
 }
 
+/**
+ * Organization policy levels, root first, from the loader's rows: each level lists its policies (AWS managed ones
+ * from code); a level with none stays as an empty list, which allows nothing. Undefined outside organizations.
+ */
+function orgLevels(rows: LevelRow[]): PolicySource[][] | undefined {
+  if (rows.length === 0) return undefined;
+  const levels: PolicySource[][] = [];
+  let depth: number | undefined;
+  for (const r of rows) {
+    if (r.depth !== depth) {
+      levels.push([]);
+      depth = r.depth;
+    }
+    if (r.policyId === null) continue;
+    const document = r.content ?? managedOrgPolicy(r.policyId)?.content ?? JSON.stringify(EMPTY_POLICY);
+    levels[levels.length - 1]?.push({ id: r.policyId, document });
+  }
+  return levels;
+}
+
+/** The account that owns what the call acts on: the entity's, or the one named in the ARN; absent for "*". */
+function resourceAccountOf(target: ResourceTarget): string | undefined {
+  if (typeof target !== "string") return target.kind === "policy" ? target.arn.split(":")[4] : target.accountId;
+  const account = target.split(":")[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
 /** The ARN a target is decided on: the stored one (path included) or, for a missing entity, the path-less one. */
 function resourceArns(target: ResourceTarget, loaded: LoadedTarget | null): string[] {
   if (typeof target === "string") return [target];
@@ -125,13 +155,23 @@ export async function loadAuthorizationContext(
   q: AuthorizationQuery,
 ): Promise<AuthorizationContext> {
   const session = sessionPolicyInputs(principal);
-  const loaded = await loadPrincipalPolicies(db, policyOwner(principal), namedTarget(q.target), session?.policyArns);
+  const resourceAccount = resourceAccountOf(q.target) ?? principal.accountId;
+  const loaded = await loadPrincipalPolicies(db, policyOwner(principal), namedTarget(q.target), session?.policyArns, {
+    scpAccount: principal.accountId,
+    rcpAccount: resourceAccount,
+  });
   const tags = effectivePrincipalTags(principal, loaded.tags);
   const context = {
     ...globalConditionKeys(principal, facts, tags),
     ...actionConditionKeys(q.action, q.input, loaded.target, q.extraKeys),
   };
-  let policies = principal.kind === "root" ? null : policySet(principal, loaded);
+  // SCPs cut every principal of a member account, its root user included; RCPs cut access to its resources.
+  const scps = orgLevels(loaded.scpLevels);
+  const rcps = orgLevels(loaded.rcpLevels);
+  const org = { ...(scps ? { scps } : {}), ...(rcps ? { rcps } : {}) };
+  let policies: PolicySetInput | null;
+  if (principal.kind === "root") policies = scps || rcps ? { identity: [], ...org } : null;
+  else policies = { ...policySet(principal, loaded), ...org };
   if (policies && loaded.target?.trustPolicy != null && ASSUME_ROLE.test(q.action)) {
     // A role's trust policy is the resource policy of assuming it, and must allow even in the role's own account.
     policies = {
@@ -213,11 +253,12 @@ export function requireAllowed(ac: AuthorizationContext, action: string): void {
 export async function authorize(
   db: Db,
   principal: Principal,
-  facts: RequestFacts,
+  facts: RequestFacts & { env?: Pick<Env, "DEFAULT_ACCOUNT_ID"> },
   q: AuthorizationQuery,
 ): Promise<AuthorizationContext> {
-  // The root user is allowed everything in its account, so its calls skip the load.
-  if (principal.kind === "root") {
+  // The management account's root user (the one whose keys are Worker vars) is allowed everything and no SCP
+  // restricts it, so its calls skip the load. Another account's root is a member's, which SCPs do restrict.
+  if (principal.kind === "root" && principal.accountId === facts.env?.DEFAULT_ACCOUNT_ID) {
     const resources = resourceArns(q.target, null);
     return { principal, policies: null, resources, context: {}, target: null };
   }

@@ -7,7 +7,9 @@ import type { Db } from "../store/db";
 import type { SessionStore } from "../store/sessions";
 import type { Principal } from "./principal";
 
-export type ServiceName = "iam" | "sts";
+/** The services of the query protocol (XML); Organizations speaks awsJson1_1. */
+export type QueryServiceName = "iam" | "sts";
+export type ServiceName = QueryServiceName | "organizations";
 
 /** What an operation runs with: the services of this request and who is calling. Built once by `invoke`. */
 export interface OperationContext {

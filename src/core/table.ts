@@ -1,4 +1,4 @@
-// THE operation table: every query-protocol operation of every service, looked up by service and action name.
+// THE operation table: every operation of every service (query and awsJson), looked up by service and action name.
 import { stsOperations } from "../sts/index";
 import { userOperations } from "../iam/users";
 import { groupOperations } from "../iam/groups";
@@ -12,7 +12,8 @@ import { attachmentOperations } from "../iam/attachments";
 import { inlinePolicyOperations } from "../iam/inline-policies";
 import { boundaryOperations } from "../iam/boundaries";
 import { authorizationDetailsOperations } from "../iam/authorization-details";
-import type { Operation, ServiceName } from "./operation";
+import { organizationsOperations } from "../organizations/index";
+import type { Operation, QueryServiceName, ServiceName } from "./operation";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry keeps its own input type
 type AnyOperation = Operation<any>;
@@ -31,10 +32,11 @@ const ALL: AnyOperation[] = [
   ...boundaryOperations,
   ...authorizationDetailsOperations,
   ...stsOperations,
+  ...organizationsOperations,
 ];
 
 /** The API version each service accepts, used when an unsigned call names its service only by Version. */
-export const SERVICE_VERSIONS: Record<ServiceName, string> = { iam: "2010-05-08", sts: "2011-06-15" };
+export const SERVICE_VERSIONS: Record<QueryServiceName, string> = { iam: "2010-05-08", sts: "2011-06-15" };
 
 const TABLE = new Map<string, AnyOperation>(ALL.map((op) => [`${op.service}:${op.name}`, op]));
 

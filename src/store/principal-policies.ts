@@ -1,6 +1,7 @@
-// Loads everything that governs one call in one D1 round trip: the principal's policies, boundary and tags, and the target's row and tags.
+// Loads everything that governs one call in one D1 round trip: the principal's policies, boundary and tags, the target's row and tags, SCP/RCP levels.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
+import { levelsQuery, type LevelRow } from "./organization-policies";
 import {
   attachments,
   groupMembers,
@@ -45,6 +46,16 @@ export interface PrincipalPolicies {
   /** Customer managed policies named by ARN for the session (PolicyArns), found in the account. */
   sessionManaged: LoadedPolicy[];
   target: LoadedTarget | null;
+  /** The SCPs governing the principal's account, one row per policy per level (none outside organizations). */
+  scpLevels: LevelRow[];
+  /** The RCPs governing the resource's account, likewise. */
+  rcpLevels: LevelRow[];
+}
+
+/** Whose organization policies to load: SCPs for the principal's account, RCPs for the resource's. */
+export interface OrgAccounts {
+  scpAccount?: string;
+  rcpAccount?: string;
 }
 
 /** What the request names: an IAM entity by name or a managed policy by ARN. */
@@ -117,6 +128,7 @@ export async function loadPrincipalPolicies(
   owner: PolicyOwner | null,
   target?: NamedTarget,
   sessionPolicyArns: string[] = [],
+  org: OrgAccounts = {},
 ): Promise<PrincipalPolicies> {
   const id = owner?.id ?? "";
   const ownerIds =
@@ -128,39 +140,53 @@ export async function loadPrincipalPolicies(
   const attachedArns = sql`(select ${attachments.policyArn} from ${attachments} where ${attachments.principalId} in ${ownerIds})`;
   const customerSessionArns = sessionPolicyArns.filter((a) => !a.startsWith("arn:aws:iam::aws:"));
 
-  const [principalRows, inline, attachedRows, managed, boundaryRows, targetRows, targetTags, principalTags, session] =
-    await db.batch([
-      db.select({ boundary: table.permissionsBoundaryArn }).from(table).where(eq(table.id, id)),
-      db
-        .select({
-          kind: inlinePolicies.principalKind,
-          owner: inlinePolicies.principalId,
-          name: inlinePolicies.name,
-          document: inlinePolicies.document,
-        })
-        .from(inlinePolicies)
-        .where(sql`${inlinePolicies.principalId} in ${ownerIds}`),
-      db
-        .select({ arn: attachments.policyArn })
-        .from(attachments)
-        .where(sql`${attachments.principalId} in ${ownerIds}`),
-      defaultDocuments(db, attachedArns),
-      db
-        .select({ arn: policies.arn, document: policyVersions.document })
-        .from(policies)
-        .innerJoin(
-          policyVersions,
-          and(eq(policyVersions.policyId, policies.id), eq(policyVersions.versionId, policies.defaultVersionId)),
-        )
-        .where(sql`${policies.arn} = ${boundaryArn}`),
-      targetQuery(db, target),
-      db
-        .select({ key: tags.key, value: tags.value })
-        .from(tags)
-        .where(sql`${tags.resourceId} = ${targetIdSql(target)}`),
-      db.select({ key: tags.key, value: tags.value }).from(tags).where(eq(tags.resourceId, id)),
-      defaultDocuments(db, customerSessionArns.length > 0 ? customerSessionArns : [""]),
-    ]);
+  const [
+    principalRows,
+    inline,
+    attachedRows,
+    managed,
+    boundaryRows,
+    targetRows,
+    targetTags,
+    principalTags,
+    session,
+    scpLevels,
+    rcpLevels,
+  ] = await db.batch([
+    db.select({ boundary: table.permissionsBoundaryArn }).from(table).where(eq(table.id, id)),
+    db
+      .select({
+        kind: inlinePolicies.principalKind,
+        owner: inlinePolicies.principalId,
+        name: inlinePolicies.name,
+        document: inlinePolicies.document,
+      })
+      .from(inlinePolicies)
+      .where(sql`${inlinePolicies.principalId} in ${ownerIds}`),
+    db
+      .select({ arn: attachments.policyArn })
+      .from(attachments)
+      .where(sql`${attachments.principalId} in ${ownerIds}`),
+    defaultDocuments(db, attachedArns),
+    db
+      .select({ arn: policies.arn, document: policyVersions.document })
+      .from(policies)
+      .innerJoin(
+        policyVersions,
+        and(eq(policyVersions.policyId, policies.id), eq(policyVersions.versionId, policies.defaultVersionId)),
+      )
+      .where(sql`${policies.arn} = ${boundaryArn}`),
+    targetQuery(db, target),
+    db
+      .select({ key: tags.key, value: tags.value })
+      .from(tags)
+      .where(sql`${tags.resourceId} = ${targetIdSql(target)}`),
+    db.select({ key: tags.key, value: tags.value }).from(tags).where(eq(tags.resourceId, id)),
+    defaultDocuments(db, customerSessionArns.length > 0 ? customerSessionArns : [""]),
+    // Organization policies ride in the same round trip; an account outside any organization yields no rows.
+    levelsQuery(db, org.scpAccount ?? "", "SERVICE_CONTROL_POLICY"),
+    levelsQuery(db, org.rcpAccount ?? "", "RESOURCE_CONTROL_POLICY"),
+  ]);
 
   const identity: LoadedPolicy[] = inline.map((p) => ({ id: `${p.kind}/${p.owner}/${p.name}`, document: p.document }));
   for (const m of managed) identity.push({ id: m.arn, document: m.document });
@@ -175,6 +201,8 @@ export async function loadPrincipalPolicies(
     boundary: boundaryRow ? { id: boundaryRow.arn, document: boundaryRow.document } : null,
     tags: tagMap(principalTags),
     sessionManaged: session.map((s) => ({ id: s.arn, document: s.document })),
+    scpLevels,
+    rcpLevels,
     target: t
       ? {
           id: t.id,

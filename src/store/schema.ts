@@ -200,3 +200,118 @@ export const loginProfiles = sqliteTable("login_profiles", {
   passwordResetRequired: integer("password_reset_required", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
 });
+
+// ---- AWS Organizations: one organization per management account, its tree, policies and attachments. ----
+
+/** An organization; `policyTypes` is the JSON list of the root's enabled policy types (e.g. SERVICE_CONTROL_POLICY). */
+export const orgOrganizations = sqliteTable("org_organizations", {
+  id: text("id").primaryKey(),
+  managementAccountId: text("management_account_id").notNull().unique(),
+  managementEmail: text("management_email").notNull(),
+  featureSet: text("feature_set").notNull(),
+  policyTypes: text("policy_types").notNull().default("[]"),
+  createdAt: createdAt(),
+});
+
+/**
+ * The root and the OUs of an organization: one tree of parents. Names are unique among siblings (the index makes
+ * concurrent creates of the same OU race to one winner).
+ */
+export const orgNodes = sqliteTable(
+  "org_nodes",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgOrganizations.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<"ROOT" | "ORGANIZATIONAL_UNIT">().notNull(),
+    /** Null for the root. */
+    parentId: text("parent_id"),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("org_nodes_parent_name").on(t.parentId, t.name), index("org_nodes_org").on(t.orgId)],
+);
+
+/** The accounts of an organization (the management account included) and where each sits in the tree. */
+export const orgAccounts = sqliteTable(
+  "org_accounts",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgOrganizations.id, { onDelete: "cascade" }),
+    parentId: text("parent_id").notNull(),
+    name: text("name").notNull(),
+    /** Account emails are unique across AWS. */
+    email: text("email").notNull().unique(),
+    status: text("status").$type<"ACTIVE" | "SUSPENDED" | "PENDING_CLOSURE">().notNull(),
+    joinedMethod: text("joined_method").$type<"INVITED" | "CREATED">().notNull(),
+    joinedAt: integer("joined_at").notNull(),
+  },
+  (t) => [index("org_accounts_org").on(t.orgId), index("org_accounts_parent").on(t.parentId)],
+);
+
+/** Customer managed organization policies; AWS managed ones (FullAWSAccess...) are constants in code. */
+export const orgPolicies = sqliteTable(
+  "org_policies",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgOrganizations.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull(),
+    content: text("content").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("org_policies_name").on(t.orgId, t.type, t.name)],
+);
+
+/** Which policy is attached to which root, OU or account; the primary key makes a duplicate attach lose the race. */
+export const orgAttachments = sqliteTable(
+  "org_attachments",
+  {
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgOrganizations.id, { onDelete: "cascade" }),
+    policyId: text("policy_id").notNull(),
+    targetId: text("target_id").notNull(),
+    policyType: text("policy_type").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.policyId, t.targetId] }), index("org_attachments_target").on(t.targetId)],
+);
+
+/** Tags on roots, OUs, accounts and policies. */
+export const orgTags = sqliteTable(
+  "org_tags",
+  {
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgOrganizations.id, { onDelete: "cascade" }),
+    resourceId: text("resource_id").notNull(),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resourceId, t.key] })],
+);
+
+/** CreateAccount requests and how they ended. */
+export const orgCreateAccountStatus = sqliteTable(
+  "org_create_account_status",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgOrganizations.id, { onDelete: "cascade" }),
+    accountName: text("account_name").notNull(),
+    state: text("state").$type<"IN_PROGRESS" | "SUCCEEDED" | "FAILED">().notNull(),
+    accountId: text("account_id"),
+    failureReason: text("failure_reason"),
+    requestedAt: integer("requested_at").notNull(),
+    completedAt: integer("completed_at"),
+  },
+  (t) => [index("org_create_account_status_org").on(t.orgId)],
+);

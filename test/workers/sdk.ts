@@ -1,5 +1,6 @@
 // Real AWS SDK clients wired to the Worker under test: requests go through SELF.fetch instead of the network.
 import { IAMClient } from "@aws-sdk/client-iam";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { STSClient } from "@aws-sdk/client-sts";
 import { SELF } from "cloudflare:test";
 
@@ -64,6 +65,16 @@ export function iamClient(credentials: Credentials = ROOT): IAMClient {
 
 export function stsClient(credentials: Credentials = ROOT): STSClient {
   return new STSClient({
+    endpoint: ENDPOINT,
+    region: "us-east-1",
+    credentials,
+    requestHandler: selfHandler,
+    maxAttempts: 1,
+  });
+}
+
+export function orgsClient(credentials: Credentials = ROOT): OrganizationsClient {
+  return new OrganizationsClient({
     endpoint: ENDPOINT,
     region: "us-east-1",
     credentials,
