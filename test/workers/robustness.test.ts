@@ -50,7 +50,42 @@ const MEMBERS = [
   "Scope",
   "Filter.member.1",
   "PermissionsBoundary",
+  // STS members (AssumeRole, GetSessionToken, GetFederationToken, GetAccessKeyInfo).
+  "RoleArn",
+  "RoleSessionName",
+  "DurationSeconds",
+  "Policy",
+  "PolicyArns.member.1.arn",
+  "TransitiveTagKeys.member.1",
+  "ExternalId",
+  "SerialNumber",
+  "TokenCode",
+  "SourceIdentity",
+  "Name",
 ];
+
+/** Well-formed STS members, so one bad member at a time reaches STS's own checks. */
+const VALID_STS: Record<string, string> = {
+  RoleArn: "arn:aws:iam::123456789012:role/robust-role",
+  RoleSessionName: "robust-session",
+  DurationSeconds: "900",
+  Policy: DOC_TEXT(),
+  "PolicyArns.member.1.arn": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+  "Tags.member.1.Key": "k",
+  "Tags.member.1.Value": "v",
+  "TransitiveTagKeys.member.1": "k",
+  ExternalId: "robust-external",
+  SourceIdentity: "robust-source",
+  Name: "robust-fed",
+  AccessKeyId: "test",
+};
+
+function DOC_TEXT(): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "iam:List*", Resource: "*" }],
+  });
+}
 
 const DOC = JSON.stringify({
   Version: "2012-10-17",
@@ -101,6 +136,22 @@ describe("robustness", () => {
         const res = await call("iam", { Action: action, ...VALID, [member]: bad });
         if (res.status >= 500) throw new Error(`${action} with ${member}=${JSON.stringify(bad)}: ${await res.text()}`);
         await res.arrayBuffer();
+      }
+    }
+  }, 300_000);
+
+  it("answers every STS operation with one malformed member among valid ones without a 500", async () => {
+    let n = 0;
+    for (const action of operationNames("sts")) {
+      const shape = (findOperation("sts", action)?.input as { shape?: Record<string, unknown> }).shape ?? {};
+      const members = Object.keys(VALID_STS).filter((m) => (m.split(".")[0] ?? m) in shape);
+      for (const member of members) {
+        for (const bad of [NASTY[n++ % NASTY.length] ?? "", NASTY[n++ % NASTY.length] ?? ""]) {
+          const res = await call("sts", { Action: action, ...VALID_STS, [member]: bad });
+          const text = await res.text();
+          if (res.status >= 500) throw new Error(`${action} with ${member}=${JSON.stringify(bad)}: ${text}`);
+          if (res.status !== 200) expect(text).toMatch(/<ErrorResponse xmlns=.*<Code>[A-Za-z]+<\/Code>/s);
+        }
       }
     }
   }, 300_000);
