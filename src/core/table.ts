@@ -13,6 +13,8 @@ import { inlinePolicyOperations } from "../iam/inline-policies";
 import { boundaryOperations } from "../iam/boundaries";
 import { authorizationDetailsOperations } from "../iam/authorization-details";
 import { organizationsOperations } from "../organizations/index";
+import { simulatePrincipalOperations } from "../simulator/iam-simulate-principal";
+import { simulateCustomOperations } from "../simulator/iam-simulate-custom";
 import type { Operation, QueryServiceName, ServiceName } from "./operation";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry keeps its own input type
@@ -33,6 +35,8 @@ const ALL: AnyOperation[] = [
   ...authorizationDetailsOperations,
   ...stsOperations,
   ...organizationsOperations,
+  ...simulatePrincipalOperations,
+  ...simulateCustomOperations,
 ];
 
 /** The API version each service accepts, used when an unsigned call names its service only by Version. */
