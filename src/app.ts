@@ -8,6 +8,8 @@ import { queryRouter } from "./api/query-router";
 import { jsonRouter } from "./api/json-router";
 import { adminRouter } from "./api/admin-router";
 import { simulateRouter } from "./api/simulate-router";
+import { whatIfRouter } from "./api/whatif-router";
+import { linkPages } from "./api/link-pages";
 import { deploymentGuard } from "./api/deployment-guard";
 
 export function createApp() {
@@ -25,6 +27,8 @@ export function createApp() {
 
   app.route("/_admin", adminRouter);
   app.route("/v1", simulateRouter);
+  app.route("/v1", whatIfRouter);
+  app.route("/s", linkPages);
   app.route("/", jsonRouter); // awsJson (X-Amz-Target) first; it passes every other request on
   app.route("/", queryRouter);
 

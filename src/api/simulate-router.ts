@@ -8,6 +8,7 @@ import { runSimulation } from "../simulator/custom";
 import { asAwsError } from "./errors";
 import { readBody } from "./query-router";
 import { requestServices } from "./request-services";
+import { saveSimulateResult } from "./whatif-router";
 
 /** 10,000 requests with their contexts fit comfortably; anything larger is refused before parsing. */
 const MAX_SIMULATE_BODY_BYTES = 8 * 1024 * 1024;
@@ -42,7 +43,11 @@ simulateRouter.post("/simulate", async (c) => {
   } catch {
     throw new AwsError("ValidationError", "The request body is not valid JSON.");
   }
-  return c.json(runSimulation(parsed));
+  // "save": true keeps the answer behind a shareable link; the simulation itself never sees the flag.
+  const save = typeof parsed === "object" && parsed !== null && (parsed as { save?: unknown }).save === true;
+  if (save) delete (parsed as { save?: unknown }).save;
+  const result = runSimulation(parsed);
+  return c.json(save ? { ...(await saveSimulateResult(c, principal, parsed, result)), ...result } : result);
 });
 
 // The JSON API answers in JSON; the code and status are the same AWS ones the query API uses.
