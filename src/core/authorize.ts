@@ -12,7 +12,7 @@ import type { Env } from "../env";
 import { findAwsManagedPolicy } from "../iam/aws-managed-policies";
 import { managedOrgPolicy } from "../organizations/managed-policies";
 import type { Db } from "../store/db";
-import type { LevelRow } from "../store/organization-policies";
+import type { LevelRow, PathRow } from "../store/organization-policies";
 import {
   loadPrincipalPolicies,
   type LoadedTarget,
@@ -111,10 +111,38 @@ function orgLevels(rows: LevelRow[]): PolicySource[][] | undefined {
   return levels;
 }
 
+/**
+ * aws:PrincipalOrgID/PrincipalOrgPaths and aws:ResourceOrgID/ResourceOrgPaths for accounts in an organization (a path
+ * is `o-.../r-.../ou-.../`, the account's parents from the root down), and aws:ResourceAccount when it is known.
+ */
+function orgConditionKeys(rows: PathRow[], principalAccount: string, resourceAccount: string | undefined) {
+  const keys: Record<string, ContextValue> = Object.create(null) as Record<string, ContextValue>;
+  const pathOf = (account: string) => {
+    const mine = rows.filter((r) => r.account === account);
+    const first = mine[0];
+    return first ? { org: first.orgId, path: `${first.orgId}/${mine.map((r) => r.node).join("/")}/` } : undefined;
+  };
+  const p = pathOf(principalAccount);
+  if (p) {
+    keys["aws:PrincipalOrgID"] = p.org;
+    keys["aws:PrincipalOrgPaths"] = [p.path];
+  }
+  if (resourceAccount !== undefined) {
+    keys["aws:ResourceAccount"] = resourceAccount;
+    const r = pathOf(resourceAccount);
+    if (r) {
+      keys["aws:ResourceOrgID"] = r.org;
+      keys["aws:ResourceOrgPaths"] = [r.path];
+    }
+  }
+  return keys;
+}
+
 /** The account that owns what the call acts on: the entity's, or the one named in the ARN; absent for "*". */
 function resourceAccountOf(target: ResourceTarget): string | undefined {
-  if (typeof target !== "string") return target.kind === "policy" ? target.arn.split(":")[4] : target.accountId;
-  const account = target.split(":")[4];
+  if (typeof target !== "string" && target.kind !== "policy") return target.accountId;
+  // An AWS managed policy's ARN names "aws", which is no account.
+  const account = (typeof target === "string" ? target : target.arn).split(":")[4];
   return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
@@ -155,14 +183,15 @@ export async function loadAuthorizationContext(
   q: AuthorizationQuery,
 ): Promise<AuthorizationContext> {
   const session = sessionPolicyInputs(principal);
-  const resourceAccount = resourceAccountOf(q.target) ?? principal.accountId;
+  const resourceAccount = resourceAccountOf(q.target);
   const loaded = await loadPrincipalPolicies(db, policyOwner(principal), namedTarget(q.target), session?.policyArns, {
     scpAccount: principal.accountId,
-    rcpAccount: resourceAccount,
+    rcpAccount: resourceAccount ?? principal.accountId,
   });
   const tags = effectivePrincipalTags(principal, loaded.tags);
   const context = {
     ...globalConditionKeys(principal, facts, tags),
+    ...orgConditionKeys(loaded.orgPaths, principal.accountId, resourceAccount),
     ...actionConditionKeys(q.action, q.input, loaded.target, q.extraKeys),
   };
   // SCPs cut every principal of a member account, its root user included; RCPs cut access to its resources.

@@ -298,3 +298,31 @@ export function levelsQuery(db: Db, accountId: string, type: string) {
     .from(levels)
     .orderBy(sql`org_levels.depth desc`, sql`org_levels.policy_id`);
 }
+
+/** One ancestor (root or OU) of an account, for aws:PrincipalOrgPaths and aws:ResourceOrgPaths. */
+export interface PathRow {
+  account: string;
+  orgId: string;
+  node: string;
+  depth: number;
+}
+
+/** The ancestors of the principal's and the resource's accounts (root last per account); none outside organizations. */
+export function orgPathsQuery(db: Db, principalAccount: string, resourceAccount: string) {
+  const paths = sql`(with recursive up(account, id, depth) as (
+      select a.id, a.parent_id, 1 from ${orgAccounts} a where a.id in (${principalAccount}, ${resourceAccount})
+      union all
+      select up.account, n.parent_id, up.depth + 1 from ${orgNodes} n join up on n.id = up.id where n.parent_id is not null
+    )
+    select up.account as account, n.org_id as org_id, up.id as node, up.depth as depth
+      from up join ${orgNodes} n on n.id = up.id) as org_paths`;
+  return db
+    .select({
+      account: sql<string>`org_paths.account`,
+      orgId: sql<string>`org_paths.org_id`,
+      node: sql<string>`org_paths.node`,
+      depth: sql<number>`org_paths.depth`,
+    })
+    .from(paths)
+    .orderBy(sql`org_paths.account`, sql`org_paths.depth desc`);
+}

@@ -1,7 +1,7 @@
 // Loads everything that governs one call in one D1 round trip: the principal's policies, boundary and tags, the target's row and tags, SCP/RCP levels.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
-import { levelsQuery, type LevelRow } from "./organization-policies";
+import { levelsQuery, orgPathsQuery, type LevelRow, type PathRow } from "./organization-policies";
 import {
   attachments,
   groupMembers,
@@ -50,6 +50,8 @@ export interface PrincipalPolicies {
   scpLevels: LevelRow[];
   /** The RCPs governing the resource's account, likewise. */
   rcpLevels: LevelRow[];
+  /** The organization ancestors of the principal's and the resource's accounts (org condition keys). */
+  orgPaths: PathRow[];
 }
 
 /** Whose organization policies to load: SCPs for the principal's account, RCPs for the resource's. */
@@ -152,6 +154,7 @@ export async function loadPrincipalPolicies(
     session,
     scpLevels,
     rcpLevels,
+    orgPaths,
   ] = await db.batch([
     db.select({ boundary: table.permissionsBoundaryArn }).from(table).where(eq(table.id, id)),
     db
@@ -186,6 +189,7 @@ export async function loadPrincipalPolicies(
     // Organization policies ride in the same round trip; an account outside any organization yields no rows.
     levelsQuery(db, org.scpAccount ?? "", "SERVICE_CONTROL_POLICY"),
     levelsQuery(db, org.rcpAccount ?? "", "RESOURCE_CONTROL_POLICY"),
+    orgPathsQuery(db, org.scpAccount ?? "", org.rcpAccount ?? ""),
   ]);
 
   const identity: LoadedPolicy[] = inline.map((p) => ({ id: `${p.kind}/${p.owner}/${p.name}`, document: p.document }));
@@ -203,6 +207,7 @@ export async function loadPrincipalPolicies(
     sessionManaged: session.map((s) => ({ id: s.arn, document: s.document })),
     scpLevels,
     rcpLevels,
+    orgPaths,
     target: t
       ? {
           id: t.id,

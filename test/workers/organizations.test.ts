@@ -28,7 +28,11 @@ import {
   type Organization,
 } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { authorize } from "../../src/core/authorize";
+import type { Principal } from "../../src/core/principal";
+import { openDb } from "../../src/store/db";
 import { ACCOUNT } from "./fixtures";
 import { awsError, iamClient, orgsClient, stsClient, type Credentials } from "./sdk";
 
@@ -140,5 +144,59 @@ describe("the seed story", () => {
 
     await orgs.send(new DetachPolicyCommand({ PolicyId: scp?.Id, TargetId: ou?.Id }));
     await inMember.send(new CreateUserCommand({ UserName: "after-scp" }));
+  });
+});
+
+describe("the root user of a member account", () => {
+  it("is restricted by SCPs, while the management account's root is not (and costs no load)", async () => {
+    const { org, rootId } = await ensureOrganization();
+    await orgs
+      .send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }))
+      .catch(() => undefined);
+    const member =
+      (await orgs.send(new CreateAccountCommand({ Email: "rooted@example.com", AccountName: "rooted" })))
+        .CreateAccountStatus?.AccountId ?? "";
+    const scp = (
+      await orgs.send(
+        new CreatePolicyCommand({
+          Name: "NoUsersAnywhere",
+          Description: "",
+          Type: "SERVICE_CONTROL_POLICY",
+          Content: policy([{ Effect: "Deny", Action: "iam:CreateUser", Resource: "*" }]),
+        }),
+      )
+    ).Policy?.PolicySummary?.Id;
+    await orgs.send(new AttachPolicyCommand({ PolicyId: scp, TargetId: member }));
+
+    // Member accounts have no root keys here, so the authorizer is asked directly for such a principal.
+    const rootOf = (accountId: string): Principal => ({
+      kind: "root",
+      accountId,
+      arn: `arn:aws:iam::${accountId}:root`,
+      userId: accountId,
+      credentials: { accessKeyId: "AKIAEXAMPLE" },
+    });
+    const facts = { now: new Date(), region: "us-east-1", secureTransport: true, env: { DEFAULT_ACCOUNT_ID: ACCOUNT } };
+    const db = openDb(env.DB);
+    const createUser = (accountId: string) =>
+      authorize(db, rootOf(accountId), facts, {
+        action: "iam:CreateUser",
+        target: `arn:aws:iam::${accountId}:user/x`,
+      });
+    await expect(createUser(member)).rejects.toThrow(
+      `User: arn:aws:iam::${member}:root is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${member}:user/x with an explicit deny in a service control policy`,
+    );
+    const allowed = await authorize(db, rootOf(member), facts, {
+      action: "iam:ListUsers",
+      target: `arn:aws:iam::${member}:user/x`,
+    });
+    expect(allowed.policies?.scps).toHaveLength(2); // the root's level and the account's
+    // The organization's condition keys ride in the same load.
+    expect(allowed.context["aws:PrincipalOrgID"]).toBe(org.Id);
+    expect(allowed.context["aws:PrincipalOrgPaths"]).toEqual([`${org.Id}/${rootId}/`]);
+    expect(allowed.context["aws:ResourceAccount"]).toBe(member);
+    expect(allowed.context["aws:ResourceOrgID"]).toBe(org.Id);
+    const management = await createUser(ACCOUNT);
+    expect(management.policies).toBeNull(); // decided without loading anything
   });
 });
