@@ -1,4 +1,5 @@
 // Authorization: load what governs a call (one D1 batch), let the engine decide, and turn a denial into AccessDenied.
+import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
 import {
   compilePolicySet,
@@ -34,6 +35,8 @@ export interface AuthorizationContext {
   resources: string[];
   context: Record<string, ContextValue>;
   target: LoadedTarget | null;
+  /** Results of the query's preload; absent when nothing was loaded (the management account's root). */
+  preloaded?: unknown[];
 }
 
 const ASSUME_ROLE = /^sts:AssumeRole(WithSAML|WithWebIdentity)?$/i;
@@ -173,6 +176,8 @@ export interface AuthorizationQuery {
   extraKeys?: Record<string, ContextValue>;
   /** Further actions decided on the same loaded context. */
   alsoRequires?: string[];
+  /** The operation's own reads, fetched in the same batch. */
+  preload?: BatchItem<"sqlite">[];
 }
 
 /** One D1 batch: the principal's policies and tags, the target's row and tags; then the request context. */
@@ -184,10 +189,17 @@ export async function loadAuthorizationContext(
 ): Promise<AuthorizationContext> {
   const session = sessionPolicyInputs(principal);
   const resourceAccount = resourceAccountOf(q.target);
-  const loaded = await loadPrincipalPolicies(db, policyOwner(principal), namedTarget(q.target), session?.policyArns, {
-    scpAccount: principal.accountId,
-    rcpAccount: resourceAccount ?? principal.accountId,
-  });
+  const loaded = await loadPrincipalPolicies(
+    db,
+    policyOwner(principal),
+    namedTarget(q.target),
+    session?.policyArns,
+    {
+      scpAccount: principal.accountId,
+      rcpAccount: resourceAccount ?? principal.accountId,
+    },
+    q.preload,
+  );
   const tags = effectivePrincipalTags(principal, loaded.tags);
   const context = {
     ...globalConditionKeys(principal, facts, tags),
@@ -217,6 +229,7 @@ export async function loadAuthorizationContext(
     resources: resourceArns(q.target, loaded.target),
     context,
     target: loaded.target,
+    preloaded: loaded.preloaded,
   };
 }
 

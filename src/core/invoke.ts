@@ -56,15 +56,21 @@ export async function invoke(
   refuseBySessionKind(op, principal);
   const input: unknown = parseInput(op.input, rawInput);
   const ctx: OperationContext = { ...services, principal, accountId: principal.accountId };
+  const preload = op.preload?.(input, ctx) ?? [];
   if (op.action !== null) {
-    await authorize(ctx.db, principal, ctx, {
+    const ac = await authorize(ctx.db, principal, ctx, {
       action: op.action,
       target: op.resource(input, ctx),
       input,
       extraKeys: op.conditionKeys?.(input, ctx),
       alsoRequires: op.alsoRequires?.(input),
+      preload,
     });
+    ctx.preloaded = ac.preloaded;
   }
+  const [first, ...rest] = preload;
+  // Nothing was loaded for this caller (the management account's root): the reads form one batch of their own.
+  if (first !== undefined && ctx.preloaded === undefined) ctx.preloaded = await ctx.db.batch([first, ...rest]);
   const result = await op.run(input, ctx);
   if (op.action !== null && CREDENTIAL_WRITES.has(op.action)) invalidateCredentials();
   return result;

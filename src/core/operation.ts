@@ -1,4 +1,5 @@
 // What an operation is: a declaration of its name, input schema, IAM action, resource(s), condition keys and handler.
+import type { BatchItem } from "drizzle-orm/batch";
 import type { z } from "zod";
 import type { ContextValue } from "../engine/index";
 import type { XmlValue } from "../aws/xml";
@@ -28,6 +29,8 @@ export interface OperationContext {
   secureTransport: boolean;
   /** Work that may finish after the response (e.g. recording a key's last use). */
   waitUntil: (promise: Promise<unknown>) => void;
+  /** The results of the operation's `preload` queries, in order, fetched with the authorization batch. */
+  preloaded?: unknown[];
 }
 
 export type EntityKind = "user" | "group" | "role";
@@ -73,6 +76,11 @@ export interface Operation<S extends z.ZodType = z.ZodType> {
    * decided on the context already loaded.
    */
   alsoRequires?: (input: z.infer<S>) => string[];
+  /**
+   * Reads the handler needs, as unexecuted queries: they ride in the authorization batch (or, for a caller with
+   * nothing to load, form one batch of their own), so a read costs one D1 round trip. Results: `ctx.preloaded`.
+   */
+  preload?: (input: z.infer<S>, ctx: OperationContext) => BatchItem<"sqlite">[];
   /** AWS accepts a few calls unsigned (e.g. AssumeRoleWithWebIdentity). */
   unsigned?: boolean;
   run: (input: z.infer<S>, ctx: OperationContext) => Promise<XmlValue | undefined>;

@@ -4,15 +4,16 @@ import { AwsError } from "../aws/errors";
 import { parsePolicyArn } from "../aws/arn";
 import { entityRef, iamOperation, type OperationContext } from "../core/operation";
 import {
-  attachedArns,
+  attachedArnsQuery,
   attachPolicy,
   detachPolicy,
+  fetchedPrincipal,
   listEntitiesForPolicy,
-  requirePrincipal,
+  principalQuery,
   type EntityKind,
   type Principal,
 } from "../store/attachments";
-import { findPolicy } from "../store/policies";
+import { findPolicy, policyExistsQuery } from "../store/policies";
 import type { PrincipalKind } from "../store/schema";
 import { findAwsManagedPolicy, isAwsManagedArn } from "./aws-managed-policies";
 import { arn, groupName, paging, path, policyPath, roleName, userName } from "./fields";
@@ -28,6 +29,8 @@ export async function requireAttachablePolicy(
   policyArn: string,
   principal: Principal,
   missingMessage = `Policy ${policyArn} does not exist or is not attachable.`,
+  /** Whether the customer managed policy exists, when a preload already looked. */
+  customerExists?: boolean,
 ): Promise<void> {
   assertPolicyArn(policyArn);
   const missing = () => new AwsError("NoSuchEntity", missingMessage);
@@ -39,7 +42,8 @@ export async function requireAttachablePolicy(
     }
     return;
   }
-  if (!(await findPolicy(ctx.db, ctx.accountId, policyArn))) throw missing();
+  const exists = customerExists ?? (await findPolicy(ctx.db, ctx.accountId, policyArn)) !== undefined;
+  if (!exists) throw missing();
 }
 
 /** The member naming the identity differs per kind (UserName, GroupName, RoleName); each schema maps it to `name`. */
@@ -73,50 +77,71 @@ const TITLE = { user: "User", group: "Group", role: "Role" } as const;
 function attachOperations(kind: PrincipalKind) {
   const title = TITLE[kind];
 
-  const attach = iamOperation(
-    `Attach${title}Policy`,
-    attachInput[kind],
-    (i, ctx) => entityRef(ctx, kind, i.name),
-    async (i, ctx) => {
-      const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
-      await requireAttachablePolicy(ctx, i.PolicyArn, principal);
-      await attachPolicy(ctx.db, ctx.accountId, principal, i.PolicyArn, ctx.now.getTime());
-      return undefined;
-    },
-  );
+  // Each reads the identity (and the policy, or the attached ARNs) in the authorization batch: a write costs two
+  // round trips in all, a read one.
+  const attach = {
+    ...iamOperation(
+      `Attach${title}Policy`,
+      attachInput[kind],
+      (i, ctx) => entityRef(ctx, kind, i.name),
+      async (i, ctx) => {
+        const [rows, policyRows] = ctx.preloaded ?? [];
+        const principal = fetchedPrincipal(kind, i.name, rows);
+        const exists = (policyRows as unknown[] | undefined)?.length === 1;
+        await requireAttachablePolicy(ctx, i.PolicyArn, principal, undefined, exists);
+        await attachPolicy(ctx.db, ctx.accountId, principal, i.PolicyArn, ctx.now.getTime());
+        return undefined;
+      },
+    ),
+    preload: (i: { name: string; PolicyArn: string }, ctx: OperationContext) => [
+      principalQuery(ctx.db, ctx.accountId, kind, i.name),
+      policyExistsQuery(ctx.db, ctx.accountId, i.PolicyArn),
+    ],
+  };
 
-  const detach = iamOperation(
-    `Detach${title}Policy`,
-    attachInput[kind],
-    (i, ctx) => entityRef(ctx, kind, i.name),
-    async (i, ctx) => {
-      const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
-      assertPolicyArn(i.PolicyArn);
-      await detachPolicy(ctx.db, principal, i.PolicyArn);
-      return undefined;
-    },
-  );
+  const detach = {
+    ...iamOperation(
+      `Detach${title}Policy`,
+      attachInput[kind],
+      (i, ctx) => entityRef(ctx, kind, i.name),
+      async (i, ctx) => {
+        const principal = fetchedPrincipal(kind, i.name, ctx.preloaded?.[0]);
+        assertPolicyArn(i.PolicyArn);
+        await detachPolicy(ctx.db, principal, i.PolicyArn);
+        return undefined;
+      },
+    ),
+    preload: (i: { name: string }, ctx: OperationContext) => [principalQuery(ctx.db, ctx.accountId, kind, i.name)],
+  };
 
-  const list = iamOperation(
-    `ListAttached${title}Policies`,
-    listInput[kind],
-    (i, ctx) => entityRef(ctx, kind, i.name),
-    async (i, ctx) => {
-      const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
-      // At most ten per identity, so filtered and paged in memory after one query; names come from the ARNs.
-      const after = decodeMarker(i.Marker);
-      const prefix = i.PathPrefix ?? "/";
-      const items = (await attachedArns(ctx.db, principal.id))
-        .map((a) => ({ arn: a, parts: parsePolicyArn(a) }))
-        .filter((a) => a.parts !== null && a.parts.path.startsWith(prefix) && (after === undefined || a.arn > after));
-      const page = toPage(items, i.MaxItems ?? DEFAULT_MAX_ITEMS, (a) => a.arn);
-      return {
-        AttachedPolicies: page.items.map((a) => ({ PolicyName: a.parts?.name ?? a.arn, PolicyArn: a.arn })),
-        IsTruncated: page.IsTruncated,
-        Marker: page.Marker,
-      };
-    },
-  );
+  const list = {
+    ...iamOperation(
+      `ListAttached${title}Policies`,
+      listInput[kind],
+      (i, ctx) => entityRef(ctx, kind, i.name),
+      async (i, ctx) => {
+        const [rows, arnRows] = ctx.preloaded ?? [];
+        fetchedPrincipal(kind, i.name, rows);
+        // At most ten per identity, so filtered and paged in memory after one query; names come from the ARNs.
+        const after = decodeMarker(i.Marker);
+        const prefix = i.PathPrefix ?? "/";
+        const items = ((arnRows ?? []) as { arn: string }[])
+          .map((r) => r.arn)
+          .map((a) => ({ arn: a, parts: parsePolicyArn(a) }))
+          .filter((a) => a.parts !== null && a.parts.path.startsWith(prefix) && (after === undefined || a.arn > after));
+        const page = toPage(items, i.MaxItems ?? DEFAULT_MAX_ITEMS, (a) => a.arn);
+        return {
+          AttachedPolicies: page.items.map((a) => ({ PolicyName: a.parts?.name ?? a.arn, PolicyArn: a.arn })),
+          IsTruncated: page.IsTruncated,
+          Marker: page.Marker,
+        };
+      },
+    ),
+    preload: (i: { name: string }, ctx: OperationContext) => [
+      principalQuery(ctx.db, ctx.accountId, kind, i.name),
+      attachedArnsQuery(ctx.db, ctx.accountId, kind, i.name),
+    ],
+  };
 
   return [attach, detach, list];
 }

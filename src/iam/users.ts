@@ -3,8 +3,9 @@ import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { uniqueId } from "../aws/ids";
 import { iamOperation, entityArn, entityRef, type OperationContext } from "../core/operation";
-import { requireUser, insertUser, listUsersPage, renameUser, deleteUser } from "../store/users";
-import { assertDistinctKeys, listTags, tagResource, untagResource } from "../store/tags";
+import { requireUser, insertUser, renameUser, deleteUser, USER, type UserRow } from "../store/users";
+import { listNamedPageQuery, namedQuery, namedTagsQuery, requireFetched } from "../store/named-entities";
+import { assertDistinctKeys, listTags, tagResource, untagResource, type Tag } from "../store/tags";
 import { arn, existingUserName, path, pathPrefix, paging, tagKeyList, tagList, userName } from "./fields";
 import { requireCreationBoundary } from "./boundaries";
 import { nameKey } from "./names";
@@ -49,40 +50,68 @@ export const createUser = iamOperation(
 
 const optionalUserName = z.object({ UserName: existingUserName.optional() });
 
-export const getUser = iamOperation(
-  "GetUser",
-  optionalUserName,
-  (i, ctx) => (i.UserName ? entityRef(ctx, "user", i.UserName) : callerTarget(ctx)),
-  async (i, ctx) => {
-    if (i.UserName === undefined && ctx.principal.kind === "root") {
-      // The root user has no IAM user; AWS describes the account itself.
-      return {
-        User: { UserId: ctx.accountId, Arn: ctx.principal.arn, CreateDate: new Date(0) },
-      };
-    }
-    const name = i.UserName ?? (ctx.principal.kind === "user" ? ctx.principal.name : undefined);
-    if (name === undefined) {
-      throw new AwsError("ValidationError", "Must specify userName when calling with non-User credentials");
-    }
-    const user = await requireUser(ctx.db, ctx.accountId, name);
-    const tags = await listTags(ctx.db, user.id);
-    return { User: userShape(user, tags) };
-  },
-);
+/** The user GetUser describes: the named one, or the calling IAM user. */
+const getUserName = (i: { UserName?: string }, ctx: OperationContext) =>
+  i.UserName ?? (ctx.principal.kind === "user" ? ctx.principal.name : undefined);
 
-export const listUsers = iamOperation(
-  "ListUsers",
-  z.object({ PathPrefix: pathPrefix.optional(), ...paging }),
-  (_i, ctx) => entityArn(ctx, "user", ""),
-  async (i, ctx) => {
-    const max = i.MaxItems ?? DEFAULT_MAX_ITEMS;
-    const rows = await listUsersPage(ctx.db, ctx.accountId, i.PathPrefix, decodeMarker(i.Marker), max + 1);
-    const page = toPage(rows, max, (r) => r.nameKey);
-    // ListUsers leaves out PermissionsBoundary and Tags, as AWS documents.
-    const Users = page.items.map((u) => userShape({ ...u, permissionsBoundaryArn: null }));
-    return { Users, IsTruncated: page.IsTruncated, Marker: page.Marker };
+export const getUser = {
+  ...iamOperation(
+    "GetUser",
+    optionalUserName,
+    (i, ctx) => (i.UserName ? entityRef(ctx, "user", i.UserName) : callerTarget(ctx)),
+    async (i, ctx) => {
+      if (i.UserName === undefined && ctx.principal.kind === "root") {
+        // The root user has no IAM user; AWS describes the account itself.
+        return {
+          User: { UserId: ctx.accountId, Arn: ctx.principal.arn, CreateDate: new Date(0) },
+        };
+      }
+      const name = getUserName(i, ctx);
+      if (name === undefined) {
+        throw new AwsError("ValidationError", "Must specify userName when calling with non-User credentials");
+      }
+      const [rows, tags] = ctx.preloaded ?? [];
+      const user = requireFetched(USER, name, rows as unknown[]);
+      return { User: userShape(user, tags as Tag[]) };
+    },
+  ),
+  // The user and its tags ride in the authorization batch: one round trip in all.
+  preload: (i: { UserName?: string }, ctx: OperationContext) => {
+    const name = getUserName(i, ctx);
+    return name === undefined
+      ? []
+      : [namedQuery(ctx.db, USER, ctx.accountId, name), namedTagsQuery(ctx.db, USER, ctx.accountId, name)];
   },
-);
+};
+
+const listUsersInput = z.object({ PathPrefix: pathPrefix.optional(), ...paging });
+
+export const listUsers = {
+  ...iamOperation(
+    "ListUsers",
+    listUsersInput,
+    (_i, ctx) => entityArn(ctx, "user", ""),
+    async (i, ctx) => {
+      const max = i.MaxItems ?? DEFAULT_MAX_ITEMS;
+      const rows = (ctx.preloaded?.[0] ?? []) as UserRow[];
+      const page = toPage(rows, max, (r) => r.nameKey);
+      // ListUsers leaves out PermissionsBoundary and Tags, as AWS documents.
+      const Users = page.items.map((u) => userShape({ ...u, permissionsBoundaryArn: null }));
+      return { Users, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    },
+  ),
+  // The page rides in the authorization batch (a marker that fails to decode fails before any query).
+  preload: (i: z.infer<typeof listUsersInput>, ctx: OperationContext) => [
+    listNamedPageQuery(
+      ctx.db,
+      USER,
+      ctx.accountId,
+      i.PathPrefix,
+      decodeMarker(i.Marker),
+      (i.MaxItems ?? DEFAULT_MAX_ITEMS) + 1,
+    ),
+  ],
+};
 
 export const updateUser = iamOperation(
   "UpdateUser",

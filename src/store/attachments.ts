@@ -1,5 +1,5 @@
 // Repository of managed policy attachments and permissions boundaries of users, groups and roles.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { nameKey } from "../iam/names";
 import type { Db } from "./db";
@@ -20,20 +20,46 @@ export interface Principal {
 const NOUN: Record<PrincipalKind, string> = { user: "user", group: "group", role: "role" };
 
 /** Looks a user, group or role up by name (case-insensitively), or throws NoSuchEntity in AWS's words. */
+const tableOf = (kind: PrincipalKind) => (kind === "user" ? users : kind === "group" ? groups : roles) as typeof users;
+
+/** The identity named by the request, as an unexecuted query (an operation's preload). */
+export function principalQuery(db: Db, accountId: string, kind: PrincipalKind, name: string) {
+  const table = tableOf(kind);
+  return db
+    .select({ id: table.id, name: table.name, path: table.path, arn: table.arn })
+    .from(table)
+    .where(and(eq(table.accountId, accountId), eq(table.nameKey, nameKey(name))))
+    .limit(1);
+}
+
+/** The identity from rows already fetched, or NoSuchEntity in AWS's words. */
+export function fetchedPrincipal(kind: PrincipalKind, name: string, rows: unknown): Principal {
+  const row = (rows as { id: string; name: string; path: string; arn: string }[] | undefined)?.[0];
+  if (!row) throw new AwsError("NoSuchEntity", `The ${NOUN[kind]} with name ${name} cannot be found.`);
+  return { kind, ...row };
+}
+
 export async function requirePrincipal(
   db: Db,
   accountId: string,
   kind: PrincipalKind,
   name: string,
 ): Promise<Principal> {
-  const table = kind === "user" ? users : kind === "group" ? groups : roles;
-  const [row] = await db
-    .select({ id: table.id, name: table.name, path: table.path, arn: table.arn })
+  return fetchedPrincipal(kind, name, await principalQuery(db, accountId, kind, name));
+}
+
+/** The ARNs attached to an identity named by the request (at most ten), in ARN order, as one unexecuted query. */
+export function attachedArnsQuery(db: Db, accountId: string, kind: PrincipalKind, name: string) {
+  const table = tableOf(kind);
+  const id = db
+    .select({ id: table.id })
     .from(table)
-    .where(and(eq(table.accountId, accountId), eq(table.nameKey, nameKey(name))))
-    .limit(1);
-  if (!row) throw new AwsError("NoSuchEntity", `The ${NOUN[kind]} with name ${name} cannot be found.`);
-  return { kind, ...row };
+    .where(and(eq(table.accountId, accountId), eq(table.nameKey, nameKey(name))));
+  return db
+    .select({ arn: attachments.policyArn })
+    .from(attachments)
+    .where(inArray(attachments.principalId, id))
+    .orderBy(attachments.policyArn);
 }
 
 const QUOTA: Record<PrincipalKind, string> = {

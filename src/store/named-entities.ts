@@ -1,11 +1,11 @@
 // Queries shared by the named IAM entities (users, groups, roles): case-insensitive lookup, path pages, quota inserts.
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
 import { nameKey, pathHasPrefix } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
 import { countBelow, insertWhere } from "./guarded-insert";
-import { groups, roles, users } from "./schema";
+import { groups, roles, tags, users } from "./schema";
 
 type NamedTable = typeof users | typeof groups | typeof roles;
 
@@ -24,19 +24,49 @@ export interface EntityKind<T extends NamedTable> {
  */
 const columnsOf = (t: NamedTable) => t as typeof users;
 
+/** The query for one entity by name, unexecuted, so it can ride in another batch (an operation's preload). */
+export function namedQuery<T extends NamedTable>(db: Db, kind: EntityKind<T>, accountId: string, name: string) {
+  const t = columnsOf(kind.table);
+  return db
+    .select()
+    .from(t)
+    .where(and(eq(t.accountId, accountId), eq(t.nameKey, nameKey(name))))
+    .limit(1);
+}
+
+/** The tags of an entity named by name, as one unexecuted query (a subquery finds its id). */
+export function namedTagsQuery<T extends NamedTable>(db: Db, kind: EntityKind<T>, accountId: string, name: string) {
+  const t = columnsOf(kind.table);
+  const id = db
+    .select({ id: t.id })
+    .from(t)
+    .where(and(eq(t.accountId, accountId), eq(t.nameKey, nameKey(name))));
+  return db
+    .select({ Key: tags.key, Value: tags.value })
+    .from(tags)
+    .where(inArray(tags.resourceId, id))
+    .orderBy(asc(tags.keyLower));
+}
+
 export async function findNamed<T extends NamedTable>(
   db: Db,
   kind: EntityKind<T>,
   accountId: string,
   name: string,
 ): Promise<T["$inferSelect"] | undefined> {
-  const t = columnsOf(kind.table);
-  const [row] = await db
-    .select()
-    .from(t)
-    .where(and(eq(t.accountId, accountId), eq(t.nameKey, nameKey(name))))
-    .limit(1);
+  const [row] = await namedQuery(db, kind, accountId, name);
   return row as T["$inferSelect"] | undefined;
+}
+
+/** The entity from rows already fetched (a preload), or NoSuchEntity worded as AWS words it. */
+export function requireFetched<T extends NamedTable>(
+  kind: EntityKind<T>,
+  name: string,
+  rows: unknown[],
+): T["$inferSelect"] {
+  const row = rows[0] as T["$inferSelect"] | undefined;
+  if (!row) throw new AwsError("NoSuchEntity", `The ${kind.label} with name ${name} cannot be found.`);
+  return row;
 }
 
 /** The entity or NoSuchEntity, worded as AWS words it. */
@@ -52,6 +82,23 @@ export async function requireNamed<T extends NamedTable>(
 }
 
 /** One page of an account's entities under a path prefix, in name order (LIMIT is the page size plus one). */
+export function listNamedPageQuery<T extends NamedTable>(
+  db: Db,
+  kind: EntityKind<T>,
+  accountId: string,
+  prefix: string | undefined,
+  after: string | undefined,
+  limit: number,
+) {
+  const t = columnsOf(kind.table);
+  return db
+    .select()
+    .from(t)
+    .where(and(eq(t.accountId, accountId), pathHasPrefix(t.path, prefix), after ? gt(t.nameKey, after) : undefined))
+    .orderBy(asc(t.nameKey))
+    .limit(limit);
+}
+
 export async function listNamedPage<T extends NamedTable>(
   db: Db,
   kind: EntityKind<T>,
@@ -60,14 +107,7 @@ export async function listNamedPage<T extends NamedTable>(
   after: string | undefined,
   limit: number,
 ): Promise<T["$inferSelect"][]> {
-  const t = columnsOf(kind.table);
-  const rows = await db
-    .select()
-    .from(t)
-    .where(and(eq(t.accountId, accountId), pathHasPrefix(t.path, prefix), after ? gt(t.nameKey, after) : undefined))
-    .orderBy(asc(t.nameKey))
-    .limit(limit);
-  return rows as T["$inferSelect"][];
+  return (await listNamedPageQuery(db, kind, accountId, prefix, after, limit)) as T["$inferSelect"][];
 }
 
 /**

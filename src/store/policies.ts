@@ -37,6 +37,15 @@ export const policyWithUsage = {
 export type PolicyWithUsage = { policy: PolicyRow } & PolicyUsage;
 
 /** The customer managed policy with this ARN in the account. */
+/** Whether a customer managed policy exists, as an unexecuted query (an operation's preload): one row or none. */
+export function policyExistsQuery(db: Db, accountId: string, arn: string) {
+  return db
+    .select({ id: policies.id })
+    .from(policies)
+    .where(and(eq(policies.accountId, accountId), eq(policies.arn, arn)))
+    .limit(1);
+}
+
 export async function findPolicy(db: Db, accountId: string, arn: string): Promise<PolicyRow | undefined> {
   return db.query.policies.findFirst({ where: and(eq(policies.accountId, accountId), eq(policies.arn, arn)) });
 }

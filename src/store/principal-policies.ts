@@ -1,5 +1,6 @@
 // Loads everything that governs one call in one D1 round trip: the principal's policies, boundary and tags, the target's row and tags, SCP/RCP levels.
 import { and, eq, inArray, sql } from "drizzle-orm";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Db } from "./db";
 import { levelsQuery, orgPathsQuery, type LevelRow, type PathRow } from "./organization-policies";
 import {
@@ -45,6 +46,8 @@ export interface PrincipalPolicies {
   tags: Record<string, string>;
   /** Customer managed policies named by ARN for the session (PolicyArns), found in the account. */
   sessionManaged: LoadedPolicy[];
+  /** Results of the operation's preload queries that rode in the batch, in order. */
+  preloaded: unknown[];
   target: LoadedTarget | null;
   /** The SCPs governing the principal's account, one row per policy per level (none outside organizations). */
   scpLevels: LevelRow[];
@@ -131,6 +134,7 @@ export async function loadPrincipalPolicies(
   target?: NamedTarget,
   sessionPolicyArns: string[] = [],
   org: OrgAccounts = {},
+  extra: BatchItem<"sqlite">[] = [],
 ): Promise<PrincipalPolicies> {
   const id = owner?.id ?? "";
   const ownerIds =
@@ -142,20 +146,7 @@ export async function loadPrincipalPolicies(
   const attachedArns = sql`(select ${attachments.policyArn} from ${attachments} where ${attachments.principalId} in ${ownerIds})`;
   const customerSessionArns = sessionPolicyArns.filter((a) => !a.startsWith("arn:aws:iam::aws:"));
 
-  const [
-    principalRows,
-    inline,
-    attachedRows,
-    managed,
-    boundaryRows,
-    targetRows,
-    targetTags,
-    principalTags,
-    session,
-    scpLevels,
-    rcpLevels,
-    orgPaths,
-  ] = await db.batch([
+  const fixed = [
     db.select({ boundary: table.permissionsBoundaryArn }).from(table).where(eq(table.id, id)),
     db
       .select({
@@ -190,7 +181,24 @@ export async function loadPrincipalPolicies(
     levelsQuery(db, org.scpAccount ?? "", "SERVICE_CONTROL_POLICY"),
     levelsQuery(db, org.rcpAccount ?? "", "RESOURCE_CONTROL_POLICY"),
     orgPathsQuery(db, org.scpAccount ?? "", org.rcpAccount ?? ""),
-  ]);
+  ] as const;
+  // The operation's preload rides along; drizzle types the fixed part, the rest is the operation's to read.
+  const all = (await db.batch([...fixed, ...extra] as unknown as typeof fixed)) as unknown as unknown[];
+  const results = all as unknown as BatchResponse<typeof fixed>;
+  const [
+    principalRows,
+    inline,
+    attachedRows,
+    managed,
+    boundaryRows,
+    targetRows,
+    targetTags,
+    principalTags,
+    session,
+    scpLevels,
+    rcpLevels,
+    orgPaths,
+  ] = results;
 
   const identity: LoadedPolicy[] = inline.map((p) => ({ id: `${p.kind}/${p.owner}/${p.name}`, document: p.document }));
   for (const m of managed) identity.push({ id: m.arn, document: m.document });
@@ -205,6 +213,7 @@ export async function loadPrincipalPolicies(
     boundary: boundaryRow ? { id: boundaryRow.arn, document: boundaryRow.document } : null,
     tags: tagMap(principalTags),
     sessionManaged: session.map((s) => ({ id: s.arn, document: s.document })),
+    preloaded: all.slice(fixed.length),
     scpLevels,
     rcpLevels,
     orgPaths,

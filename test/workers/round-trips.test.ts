@@ -82,6 +82,55 @@ describe("round trips", () => {
     const root = { id: "test", secret: "test" };
     expect((await call(WHO, root, "sts")).trips).toBe(0);
     await userKey("rt-carol");
-    expect((await call("Action=GetUser&Version=2010-05-08&UserName=rt-carol", root)).trips).toBeLessThanOrEqual(2);
+    const got = await call("Action=GetUser&Version=2010-05-08&UserName=rt-carol", root);
+    expect(got.text).toContain("<UserName>rt-carol</UserName>");
+    expect(got.trips).toBe(1);
+    const listed = await call("Action=ListUsers&Version=2010-05-08&MaxItems=5", root);
+    expect(listed.text).toContain("<UserName>rt-carol</UserName>");
+    expect(listed.trips).toBe(1);
+  });
+
+  it("answers a user's read with one round trip: its policies, the target and the handler's rows in one batch", async () => {
+    const key = await userKey("rt-dave");
+    await call(WHO, key, "sts"); // the key is now remembered
+    for (const body of [
+      "Action=GetUser&Version=2010-05-08&UserName=rt-dave",
+      "Action=GetUser&Version=2010-05-08",
+      "Action=ListUsers&Version=2010-05-08",
+    ]) {
+      const res = await call(body, key);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain("<UserName>rt-dave</UserName>");
+      expect(res.trips).toBe(1);
+    }
+    const missing = await call("Action=GetUser&Version=2010-05-08&UserName=rt-nobody", key);
+    expect(missing.status).toBe(404);
+    expect(missing.trips).toBe(1);
+  });
+
+  it("attaches in two round trips and lists attachments in one, for root and for users", async () => {
+    const key = await userKey("rt-erin");
+    await call(WHO, key, "sts");
+    const arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    for (const [who, caller] of [
+      ["root", { id: "test", secret: "test" }],
+      ["user", key],
+    ] as const) {
+      const attached = await call(
+        `Action=AttachUserPolicy&Version=2010-05-08&UserName=rt-erin&PolicyArn=${arn}`,
+        caller,
+      );
+      expect(attached.status, who).toBe(200);
+      expect(attached.trips, who).toBe(2);
+      const listed = await call("Action=ListAttachedUserPolicies&Version=2010-05-08&UserName=rt-erin", caller);
+      expect(listed.text, who).toContain(`<PolicyArn>${arn}</PolicyArn>`);
+      expect(listed.trips, who).toBe(1);
+      const detached = await call(
+        `Action=DetachUserPolicy&Version=2010-05-08&UserName=rt-erin&PolicyArn=${arn}`,
+        caller,
+      );
+      expect(detached.status, who).toBe(200);
+      expect(detached.trips, who).toBe(2);
+    }
   });
 });
