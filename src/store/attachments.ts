@@ -101,16 +101,6 @@ export async function detachPolicy(db: Db, principal: Principal, policyArn: stri
   if (removed.length === 0) throw new AwsError("NoSuchEntity", `Policy ${policyArn} was not found.`);
 }
 
-/** The ARNs attached to one identity (at most ten), in ARN order. */
-export async function attachedArns(db: Db, principalId: string): Promise<string[]> {
-  const rows = await db
-    .select({ arn: attachments.policyArn })
-    .from(attachments)
-    .where(eq(attachments.principalId, principalId))
-    .orderBy(attachments.policyArn);
-  return rows.map((r) => r.arn);
-}
-
 export async function setPermissionsBoundary(db: Db, principal: Principal, policyArn: string | null): Promise<void> {
   if (principal.kind === "user") {
     await db.update(users).set({ permissionsBoundaryArn: policyArn }).where(eq(users.id, principal.id));
