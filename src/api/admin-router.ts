@@ -10,6 +10,14 @@ import { requestServices } from "./request-services";
 /** Children before parents, so foreign keys never block the wipe. */
 const TABLES = [
   "tags",
+  "instance_profile_roles",
+  "instance_profiles",
+  "oidc_providers",
+  "saml_providers",
+  "mfa_devices",
+  "ssh_public_keys",
+  "service_credentials",
+  "role_deletion_tasks",
   "attachments",
   "inline_policies",
   "policy_versions",

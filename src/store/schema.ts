@@ -155,7 +155,7 @@ export const attachments = sqliteTable(
   (t) => [primaryKey({ columns: [t.principalId, t.policyArn] }), index("attachments_policy").on(t.policyArn)],
 );
 
-export type TaggableKind = "user" | "role" | "policy";
+export type TaggableKind = "user" | "role" | "policy" | "instance-profile" | "oidc-provider" | "saml-provider" | "mfa";
 
 export const tags = sqliteTable(
   "tags",
@@ -198,6 +198,134 @@ export const loginProfiles = sqliteTable("login_profiles", {
   /** PBKDF2 hash (see aws/crypto.ts); the password itself is never stored. */
   passwordHash: text("password_hash").notNull(),
   passwordResetRequired: integer("password_reset_required", { mode: "boolean" }).notNull().default(false),
+  createdAt: createdAt(),
+});
+
+// ---- Instance profiles, identity providers, MFA devices, SSH keys and service-specific credentials. ----
+
+export const instanceProfiles = sqliteTable(
+  "instance_profiles",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    name: text("name").notNull(),
+    nameKey: text("name_key").notNull(),
+    path: text("path").notNull(),
+    arn: text("arn").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("instance_profiles_account_name").on(t.accountId, t.nameKey)],
+);
+
+/** A profile holds at most one role (AWS's InstanceSessionsPerInstanceProfile quota): the primary key enforces it. */
+export const instanceProfileRoles = sqliteTable(
+  "instance_profile_roles",
+  {
+    profileId: text("profile_id")
+      .primaryKey()
+      .references(() => instanceProfiles.id, { onDelete: "cascade" }),
+    roleId: text("role_id")
+      .notNull()
+      .references(() => roles.id, { onDelete: "cascade" }),
+    accountId: text("account_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("instance_profile_roles_role").on(t.roleId)],
+);
+
+/** OIDC identity providers; the URL (scheme removed, lower-cased host) is unique per account, as is the ARN. */
+export const oidcProviders = sqliteTable(
+  "oidc_providers",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    arn: text("arn").notNull(),
+    url: text("url").notNull(),
+    /** JSON arrays of strings, in the order they were added. */
+    clientIds: text("client_ids").notNull(),
+    thumbprints: text("thumbprints").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("oidc_providers_arn").on(t.accountId, t.arn)],
+);
+
+export const samlProviders = sqliteTable(
+  "saml_providers",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    name: text("name").notNull(),
+    arn: text("arn").notNull(),
+    metadata: text("metadata").notNull(),
+    entityId: text("entity_id").notNull(),
+    validUntil: integer("valid_until").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("saml_providers_arn").on(t.accountId, t.arn)],
+);
+
+/** Virtual MFA devices; `serial` is the device ARN. The seed is AES-GCM encrypted and never returned twice. */
+export const mfaDevices = sqliteTable(
+  "mfa_devices",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    serial: text("serial").notNull(),
+    serialKey: text("serial_key").notNull(),
+    name: text("name").notNull(),
+    path: text("path").notNull(),
+    seedEncrypted: text("seed_encrypted").notNull(),
+    /** Null while the device is unassigned; a user with a device cannot be deleted. */
+    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+    enabledAt: integer("enabled_at"),
+    /** The last TOTP time step accepted, so a code cannot be replayed. */
+    lastStep: integer("last_step"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("mfa_devices_serial").on(t.accountId, t.serialKey), index("mfa_devices_user").on(t.userId)],
+);
+
+export const sshPublicKeys = sqliteTable(
+  "ssh_public_keys",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The key as uploaded, normalized to the ssh-rsa line. */
+    body: text("body").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    status: text("status").$type<"Active" | "Inactive">().notNull(),
+    uploadedAt: integer("uploaded_at").notNull(),
+  },
+  (t) => [uniqueIndex("ssh_public_keys_user_fingerprint").on(t.userId, t.fingerprint)],
+);
+
+export const serviceCredentials = sqliteTable(
+  "service_credentials",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    serviceName: text("service_name").notNull(),
+    serviceUserName: text("service_user_name").notNull(),
+    /** PBKDF2 hash of the service password (aws/crypto.ts); shown once at creation or reset. */
+    passwordHash: text("password_hash").notNull(),
+    status: text("status").$type<"Active" | "Inactive">().notNull(),
+    expiresAt: integer("expires_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("service_credentials_user").on(t.userId, t.serviceName)],
+);
+
+/** DeleteServiceLinkedRole's tasks, read back by GetServiceLinkedRoleDeletionStatus. */
+export const roleDeletionTasks = sqliteTable("role_deletion_tasks", {
+  id: text("id").primaryKey(),
+  accountId: text("account_id").notNull(),
+  status: text("status").$type<"SUCCEEDED" | "IN_PROGRESS" | "FAILED" | "NOT_STARTED">().notNull(),
   createdAt: createdAt(),
 });
 
