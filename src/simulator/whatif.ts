@@ -82,7 +82,10 @@ export interface Cell {
 }
 
 export interface ShownPolicy {
+  /** The id cells' matched statements refer to. */
   id: string;
+  /** How people know it: the inline policy's or managed policy's name. */
+  name: string;
   type: string;
   document: string;
 }
@@ -97,6 +100,8 @@ export interface WhatIfResult {
   /** The documents of every policy a cell may refer to, by principal, so a page can show statements in place. */
   policies: Record<string, ShownPolicy[]>;
 }
+
+const nameOf = (id: string) => id.slice(id.lastIndexOf("/") + 1);
 
 const text = (d: string | Record<string, unknown>) => (typeof d === "string" ? d : JSON.stringify(d, null, 2));
 
@@ -127,13 +132,17 @@ async function applyChange(
     const doc = await resolve(db, p.accountId, ref, ++n);
     if (set.identity.some((x) => x.id === doc.id)) continue; // attaching twice changes nothing
     set.identity.push(doc);
-    added.push({ ...doc, type: typeof ref === "string" ? "managed (proposed)" : "pasted (proposed)" });
+    added.push({
+      ...doc,
+      name: nameOf(doc.id),
+      type: typeof ref === "string" ? "managed (proposed)" : "pasted (proposed)",
+    });
   }
   if (change.permissionsBoundary === null) delete set.boundary;
   else if (change.permissionsBoundary !== undefined && p.kind !== "group") {
     const doc = await resolve(db, p.accountId, change.permissionsBoundary, ++n);
     set.boundary = doc;
-    added.push({ ...doc, type: "boundary (proposed)" });
+    added.push({ ...doc, name: nameOf(doc.id), type: "boundary (proposed)" });
   }
   for (const r of change.replacePolicyVersions ?? []) {
     const document = text(r.document);
@@ -144,7 +153,13 @@ async function applyChange(
       set.boundary = { id, document };
       used = true;
     }
-    if (used) added.push({ id, type: "managed (proposed version)", document });
+    if (used)
+      added.push({
+        id,
+        name: `${nameOf(r.policyArn)} (proposed version)`,
+        type: "managed (proposed version)",
+        document,
+      });
   }
   return { set, added };
 }
@@ -213,11 +228,17 @@ export async function runWhatIf(db: Db, req: WhatIfRequest): Promise<WhatIfResul
     const source = await loadStoredSource(db, p);
     const changeApplies = req.change && (req.change.principals === undefined || req.change.principals.includes(arn));
     const changed = changeApplies && req.change ? await applyChange(db, p, source, req.change) : undefined;
-    const shown: ShownPolicy[] = [...source.documents].map(([id, document]) => ({
-      id,
-      type: source.labels.get(id)?.type ?? "managed",
-      document,
-    }));
+    const shown: ShownPolicy[] = [...source.documents].map(([id, document]) => {
+      const label = source.labels.get(id);
+      const inline = label?.type === "user" || label?.type === "group" || label?.type === "role";
+      const boundary = id === source.boundaryArn ? ", permissions boundary" : "";
+      return {
+        id,
+        name: label?.id ?? nameOf(id),
+        type: `${inline ? `${label?.type} inline` : (label?.type ?? "managed")}${boundary}`,
+        document,
+      };
+    });
     shown.push(...(changed?.added ?? []));
     result.policies[arn] = shown;
     warnings.push(...unknownKeyWarnings(shown.map((s) => s.document)).map((w) => `${arn}: ${w}`));

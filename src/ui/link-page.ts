@@ -34,8 +34,11 @@ function layout(title: string, body: Html): Html {
     </html>`;
 }
 
-function statementLine(s: CellStatement, policyIndex: (id: string) => number, p: number): Html {
-  const i = policyIndex(s.policyId);
+/** Finds a policy shown on the page by the id a statement names: its index and display name. */
+type PolicyLookup = (id: string) => { index: number; name: string };
+
+function statementLine(s: CellStatement, lookup: PolicyLookup, p: number): Html {
+  const { index: i, name } = lookup(s.policyId);
   const where =
     s.startLine !== undefined
       ? html`, lines
@@ -44,13 +47,13 @@ function statementLine(s: CellStatement, policyIndex: (id: string) => number, p:
           : ""}`
       : "";
   return html`<li class="${s.effect === "Deny" ? "deny" : "allow"}">
-    ${s.effect} in <code>${s.policyId}</code> (${s.policyType})${s.sid !== undefined
+    ${s.effect} in <code>${name}</code> (${s.policyType})${s.sid !== undefined
       ? html`, Sid <code>${s.sid}</code>`
       : ""}${where}
   </li>`;
 }
 
-function explanation(d: CellDecision, policyIndex: (id: string) => number, p: number): Html {
+function explanation(d: CellDecision, lookup: PolicyLookup, p: number): Html {
   return html`<div class="why">
     <p>
       <strong>${LABEL[d.decision] ?? d.decision}</strong>${d.decidedBy !== null
@@ -59,7 +62,7 @@ function explanation(d: CellDecision, policyIndex: (id: string) => number, p: nu
     </p>
     ${d.matched.length > 0
       ? html`<ul class="statements">
-          ${d.matched.map((s) => statementLine(s, policyIndex, p))}
+          ${d.matched.map((s) => statementLine(s, lookup, p))}
         </ul>`
       : html`<p>No statement matched.</p>`}
     ${d.missing.length > 0
@@ -70,7 +73,7 @@ function explanation(d: CellDecision, policyIndex: (id: string) => number, p: nu
   </div>`;
 }
 
-function cellHtml(c: Cell, policyIndex: (id: string) => number, p: number): Html {
+function cellHtml(c: Cell, lookup: PolicyLookup, p: number): Html {
   const shown = c.after ?? c.before;
   const summary = c.after
     ? html`${LABEL[c.before.decision]} → ${LABEL[c.after.decision]}`
@@ -80,10 +83,10 @@ function cellHtml(c: Cell, policyIndex: (id: string) => number, p: number): Html
       <summary>${summary}</summary>
       ${c.after
         ? html`<h4>Before</h4>
-            ${explanation(c.before, policyIndex, p)}
+            ${explanation(c.before, lookup, p)}
             <h4>After</h4>
-            ${explanation(c.after, policyIndex, p)}`
-        : explanation(c.before, policyIndex, p)}
+            ${explanation(c.after, lookup, p)}`
+        : explanation(c.before, lookup, p)}
     </details>
   </td>`;
 }
@@ -107,7 +110,7 @@ function hitLines(cells: Cell[]): Map<string, Set<number>> {
 function policyHtml(pol: ShownPolicy, p: number, i: number, hits: Set<number> | undefined): Html {
   const lines = pol.document.split("\n");
   return html`<section class="policy" id="${anchor(p, i)}">
-    <h4><code>${pol.id}</code> <span class="type">${pol.type}</span></h4>
+    <h4><code>${pol.name}</code> <span class="type">${pol.type} · ${pol.id}</span></h4>
     <ol class="code">
       ${lines.map(
         (line, n) =>
@@ -136,7 +139,10 @@ function whatIfBody(r: WhatIfResult): Html {
   ${r.principals.map((principal, p) => {
     const cells = r.cells.filter((c) => c.principal === principal);
     const policies = r.policies[principal] ?? [];
-    const policyIndex = (id: string) => policies.findIndex((x) => x.id === id);
+    const lookup: PolicyLookup = (id) => {
+      const index = policies.findIndex((x) => x.id === id);
+      return { index, name: policies[index]?.name ?? id };
+    };
     const hits = hitLines(cells);
     const at = (action: string, resource: string) => cells.find((c) => c.action === action && c.resource === resource);
     return html`<section class="principal">
@@ -155,7 +161,7 @@ function whatIfBody(r: WhatIfResult): Html {
                 <th><code>${action}</code></th>
                 ${r.resources.map((res) => {
                   const c = at(action, res);
-                  return c ? cellHtml(c, policyIndex, p) : html`<td></td>`;
+                  return c ? cellHtml(c, lookup, p) : html`<td></td>`;
                 })}
               </tr>`,
           )}
@@ -195,7 +201,7 @@ function simulateBody(saved: SavedSimulation): Html {
             ${full
               ? html`<details>
                   <summary>${LABEL[full.decision]}</summary>
-                  ${explanation(full, () => -1, 0)}
+                  ${explanation(full, (id) => ({ index: -1, name: id }), 0)}
                 </details>`
               : (LABEL[d?.decision ?? ""] ?? "")}
           </td>
@@ -253,5 +259,5 @@ td.allow{background:#dff3e0}td.deny{background:#f9d6d5}td.implicit{background:#e
 summary{cursor:pointer;font-weight:600}.why{font-weight:normal;max-width:40rem}.statements li.deny{color:#8a1c1c}
 .missing{color:#8a5a00}.warnings{color:#8a5a00}.diff li.allow{color:#17602a}.diff li.deny,.diff li.implicit{color:#8a1c1c}
 .policy h4{margin:.8rem 0 .2rem}.policy .type{color:#666;font-weight:normal}
-ol.code{background:#fff;border:1px solid #ddd;padding:.3rem .3rem .3rem 3rem;margin:0;white-space:pre;overflow-x:auto}
+ol.code{background:#fff;border:1px solid #ddd;padding:.3rem .3rem .3rem 3rem;margin:0;overflow-x:auto}ol.code code{white-space:pre}
 ol.code li.hit{background:#fff1a8}ol.code li:target{outline:2px solid #d9822b}`;
