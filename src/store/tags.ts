@@ -1,10 +1,20 @@
-// Tags of users, roles and policies: one table, keys unique case-insensitively per resource, at most 50.
+// Tags of users, roles, policies, instance profiles, identity providers and MFA devices: one table, keys unique case-insensitively per resource, at most 50.
 import { and, asc, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
 import type { Db } from "./db";
 import { insertWhere, rowExists } from "./guarded-insert";
-import { policies, roles, tags, users, type TaggableKind } from "./schema";
+import {
+  instanceProfiles,
+  mfaDevices,
+  oidcProviders,
+  policies,
+  roles,
+  samlProviders,
+  tags,
+  users,
+  type TaggableKind,
+} from "./schema";
 
 export interface Tag {
   Key: string;
@@ -33,7 +43,15 @@ export function listTags(db: Db, resourceId: string) {
     .orderBy(asc(tags.keyLower));
 }
 
-const TAGGED_TABLE = { user: users, role: roles, policy: policies } as const;
+const TAGGED_TABLE = {
+  user: users,
+  role: roles,
+  policy: policies,
+  "instance-profile": instanceProfiles,
+  "oidc-provider": oidcProviders,
+  "saml-provider": samlProviders,
+  mfa: mfaDevices,
+} as const;
 
 /** One tag as a row of the tags table. */
 const tagRow = (accountId: string, kind: TaggableKind, resourceId: string, t: Tag) => ({
