@@ -1,4 +1,4 @@
-// Tags of users, roles, policies, instance profiles, identity providers and MFA devices: one table, keys unique case-insensitively per resource, at most 50.
+// Tags of IAM resources (users, roles, policies, profiles, providers, MFA devices): keys unique case-insensitively, at most 50.
 import { and, asc, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
