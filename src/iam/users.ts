@@ -3,7 +3,15 @@ import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { uniqueId } from "../aws/ids";
 import { iamOperation, entityArn, entityRef, type OperationContext } from "../core/operation";
-import { requireUser, insertUser, renameUser, deleteUser, USER, type UserRow } from "../store/users";
+import {
+  requireUser,
+  insertUser,
+  renameUser,
+  deleteUser,
+  deleteBlockerQueries,
+  USER,
+  type UserRow,
+} from "../store/users";
 import { listNamedPageQuery, namedQuery, namedTagsQuery, requireFetched } from "../store/named-entities";
 import { assertDistinctKeys, listTags, tagResource, untagResource, type Tag } from "../store/tags";
 import { arn, existingUserName, path, pathPrefix, paging, tagKeyList, tagList, userName } from "./fields";
@@ -125,15 +133,25 @@ export const updateUser = iamOperation(
   },
 );
 
-export const deleteUserOp = iamOperation(
-  "DeleteUser",
-  z.object({ UserName: existingUserName }),
-  (i, ctx) => entityRef(ctx, "user", i.UserName),
-  async (i, ctx) => {
-    await deleteUser(ctx.db, await requireUser(ctx.db, ctx.accountId, i.UserName));
-    return undefined;
-  },
-);
+const deleteUserInput = z.object({ UserName: existingUserName });
+
+export const deleteUserOp = {
+  ...iamOperation(
+    "DeleteUser",
+    deleteUserInput,
+    (i, ctx) => entityRef(ctx, "user", i.UserName),
+    async (i, ctx) => {
+      const [rows, ...blockers] = ctx.preloaded ?? [];
+      await deleteUser(ctx.db, requireFetched(USER, i.UserName, rows as unknown[]), blockers);
+      return undefined;
+    },
+  ),
+  // The user and everything that blocks its deletion ride in the authorization batch: two round trips in all.
+  preload: (i: z.infer<typeof deleteUserInput>, ctx: OperationContext) => [
+    namedQuery(ctx.db, USER, ctx.accountId, i.UserName),
+    ...deleteBlockerQueries(ctx.db, ctx.accountId, i.UserName),
+  ],
+};
 
 export const tagUser = iamOperation(
   "TagUser",

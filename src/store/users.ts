@@ -1,5 +1,5 @@
 // Repository of IAM users: create, find, list by path in SQL pages, update and the conflicts that block deletion.
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { nameKey } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
@@ -49,21 +49,36 @@ export async function renameUser(db: Db, user: UserRow, newName: string | undefi
 }
 
 /** AWS refuses to delete a user that still owns anything; the message says what to remove first. */
-export async function deleteUser(db: Db, user: UserRow): Promise<void> {
-  const [keys, profile, memberships, inline, attached] = await db.batch([
-    db.select({ id: accessKeys.id }).from(accessKeys).where(eq(accessKeys.userId, user.id)).limit(1),
-    db.select({ id: loginProfiles.userId }).from(loginProfiles).where(eq(loginProfiles.userId, user.id)).limit(1),
-    db.select({ id: groupMembers.groupId }).from(groupMembers).where(eq(groupMembers.userId, user.id)).limit(1),
-    db.select({ id: inlinePolicies.name }).from(inlinePolicies).where(eq(inlinePolicies.principalId, user.id)).limit(1),
-    db.select({ id: attachments.policyArn }).from(attachments).where(eq(attachments.principalId, user.id)).limit(1),
-  ]);
-  const blockers: [unknown[], string][] = [
-    [keys, "Cannot delete entity, must delete access keys first."],
-    [profile, "Cannot delete entity, must delete login profile first."],
-    [memberships, "Cannot delete entity, must remove users from group first."],
-    [inline, "Cannot delete entity, must delete policies first."],
-    [attached, "Cannot delete entity, must detach all policies first."],
-  ];
-  for (const [rows, message] of blockers) if (rows.length > 0) throw new AwsError("DeleteConflict", message);
+/**
+ * What blocks deleting a user (keys, login profile, group memberships, inline and attached policies), as unexecuted
+ * queries on the user named by the request, so they can ride in the authorization batch.
+ */
+export function deleteBlockerQueries(db: Db, accountId: string, name: string) {
+  const id = db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.accountId, accountId), eq(users.nameKey, nameKey(name))));
+  return [
+    db.select({ id: accessKeys.id }).from(accessKeys).where(inArray(accessKeys.userId, id)).limit(1),
+    db.select({ id: loginProfiles.userId }).from(loginProfiles).where(inArray(loginProfiles.userId, id)).limit(1),
+    db.select({ id: groupMembers.groupId }).from(groupMembers).where(inArray(groupMembers.userId, id)).limit(1),
+    db.select({ id: inlinePolicies.name }).from(inlinePolicies).where(inArray(inlinePolicies.principalId, id)).limit(1),
+    db.select({ id: attachments.policyArn }).from(attachments).where(inArray(attachments.principalId, id)).limit(1),
+  ] as const;
+}
+
+const BLOCKERS = [
+  "Cannot delete entity, must delete access keys first.",
+  "Cannot delete entity, must delete login profile first.",
+  "Cannot delete entity, must remove users from group first.",
+  "Cannot delete entity, must delete policies first.",
+  "Cannot delete entity, must detach all policies first.",
+];
+
+/** Deletes a user whose blockers (the results of `deleteBlockerQueries`, in order) are all empty. */
+export async function deleteUser(db: Db, user: UserRow, blockers: unknown[]): Promise<void> {
+  for (const [i, rows] of blockers.entries()) {
+    if ((rows as unknown[]).length > 0) throw new AwsError("DeleteConflict", BLOCKERS[i] ?? "Cannot delete entity.");
+  }
   await db.batch([db.delete(users).where(eq(users.id, user.id)), deleteTagsStatement(db, user.id)]);
 }

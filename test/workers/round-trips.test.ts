@@ -108,6 +108,20 @@ describe("round trips", () => {
     expect(missing.trips).toBe(1);
   });
 
+  it("deletes a user in two round trips, and still refuses one with keys (DeleteConflict) without deleting it", async () => {
+    const rootKey = { id: "test", secret: "test" };
+    await userKey("rt-frank");
+    const blocked = await call("Action=DeleteUser&Version=2010-05-08&UserName=rt-frank", rootKey);
+    expect(blocked.status).toBe(409);
+    expect(blocked.text).toContain("must delete access keys first");
+    await root.send(new CreateUserCommand({ UserName: "rt-gone" }));
+    const deleted = await call("Action=DeleteUser&Version=2010-05-08&UserName=rt-gone", rootKey);
+    expect(deleted.status).toBe(200);
+    expect(deleted.trips).toBe(2);
+    expect((await call("Action=GetUser&Version=2010-05-08&UserName=rt-gone", rootKey)).status).toBe(404);
+    expect((await call("Action=GetUser&Version=2010-05-08&UserName=rt-frank", rootKey)).status).toBe(200);
+  });
+
   it("attaches in two round trips and lists attachments in one, for root and for users", async () => {
     const key = await userKey("rt-erin");
     await call(WHO, key, "sts");
