@@ -9,6 +9,13 @@ import { requestServices } from "./request-services";
 
 /** Children before parents, so foreign keys never block the wipe. */
 const TABLES = [
+  "org_attachments",
+  "org_tags",
+  "org_create_account_status",
+  "org_policies",
+  "org_accounts",
+  "org_nodes",
+  "org_organizations",
   "tags",
   "instance_profile_roles",
   "instance_profiles",

@@ -15,6 +15,7 @@ import {
 } from "@aws-sdk/client-organizations";
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { signRequest } from "../../src/aws/sigv4";
 import { ACCOUNT } from "./fixtures";
 import { orgsClient } from "./sdk";
 
@@ -113,5 +114,26 @@ describe("the awsJson codec", () => {
       body: "{}",
     });
     expect(((await unknown.json()) as { __type: string }).__type).toBe("UnknownOperationException");
+  });
+});
+
+describe("POST /_admin/reset", () => {
+  it("wipes the organization with everything else", async () => {
+    await orgs.send(new CreateOrganizationCommand({ FeatureSet: "ALL" })).catch(() => undefined);
+    await orgs.send(new CreateAccountCommand({ Email: "reset@example.com", AccountName: "reset" }));
+    const url = new URL("http://127.0.0.1:8787/_admin/reset");
+    const headers = await signRequest({
+      method: "POST",
+      url,
+      accessKeyId: "test",
+      secret: "test",
+      region: "us-east-1",
+      service: "iam",
+      now: new Date(),
+    });
+    expect((await SELF.fetch(new Request(url, { method: "POST", headers }))).status).toBe(200);
+    expect(await orgError(orgs.send(new DescribeOrganizationCommand({})))).toMatchObject({
+      type: "AWSOrganizationsNotInUseException",
+    });
   });
 });
