@@ -12,6 +12,7 @@ import { attachmentOperations } from "../iam/attachments";
 import { inlinePolicyOperations } from "../iam/inline-policies";
 import { boundaryOperations } from "../iam/boundaries";
 import { authorizationDetailsOperations } from "../iam/authorization-details";
+import { instanceProfileOperations } from "../iam/instance-profiles";
 import { organizationsOperations } from "../organizations/index";
 import { simulatePrincipalOperations } from "../simulator/iam-simulate-principal";
 import { simulateCustomOperations } from "../simulator/iam-simulate-custom";
@@ -33,6 +34,7 @@ const ALL: AnyOperation[] = [
   ...inlinePolicyOperations,
   ...boundaryOperations,
   ...authorizationDetailsOperations,
+  ...instanceProfileOperations,
   ...stsOperations,
   ...organizationsOperations,
   ...simulatePrincipalOperations,

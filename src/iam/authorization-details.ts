@@ -12,6 +12,7 @@ import { marker, maxItems } from "./fields";
 import { decodeMarker, DEFAULT_MAX_ITEMS, encodeMarker } from "./paging";
 import { policyShape, viewOfAws, viewOfRow } from "./policies";
 import { versionShape } from "./policy-versions";
+import { roleShape } from "./shapes";
 
 const ENTITY_TYPES = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"] as const;
 
@@ -136,7 +137,16 @@ export const getAccountAuthorizationDetails = iamOperation(
         Arn: r.arn,
         CreateDate: new Date(r.createdAt),
         AssumeRolePolicyDocument: encodeURIComponent(r.assumeRolePolicy),
-        InstanceProfileList: [],
+        InstanceProfileList: d.profiles
+          .filter((m) => m.roleId === r.id)
+          .map(({ profile: p }) => ({
+            Path: p.path,
+            InstanceProfileName: p.name,
+            InstanceProfileId: p.id,
+            Arn: p.arn,
+            CreateDate: new Date(p.createdAt),
+            Roles: [roleShape({ ...r, permissionsBoundaryArn: null }, undefined, false)],
+          })),
         RolePolicyList: inlineOf(r.id),
         AttachedManagedPolicies: attachedOf(r.id),
         PermissionsBoundary: boundary(r.permissionsBoundaryArn),

@@ -7,6 +7,8 @@ import {
   groupMembers,
   groups,
   inlinePolicies,
+  instanceProfileRoles,
+  instanceProfiles,
   policies,
   policyVersions,
   roles,
@@ -56,6 +58,7 @@ export async function loadAuthorizationDetails(db: Db, q: AuthorizationDetailsQu
     memberships,
     tagRows,
     versions,
+    profiles,
     awsAttached,
     awsUserBoundaries,
     awsRoleBoundaries,
@@ -129,6 +132,13 @@ export async function loadAuthorizationDetails(db: Db, q: AuthorizationDetailsQu
       .where(or(inArray(tags.resourceId, userIds), inArray(tags.resourceId, roleIds)))
       .orderBy(asc(tags.keyLower)),
     db.select().from(policyVersions).where(inArray(policyVersions.policyId, policyIds)),
+    // The instance profiles each role of the page is in (RoleDetail's InstanceProfileList).
+    db
+      .select({ roleId: instanceProfileRoles.roleId, profile: instanceProfiles })
+      .from(instanceProfileRoles)
+      .innerJoin(instanceProfiles, eq(instanceProfiles.id, instanceProfileRoles.profileId))
+      .where(inArray(instanceProfileRoles.roleId, roleIds))
+      .orderBy(asc(instanceProfiles.nameKey)),
     ua,
     ub,
     uc,
@@ -143,6 +153,7 @@ export async function loadAuthorizationDetails(db: Db, q: AuthorizationDetailsQu
     memberships,
     tags: tagRows,
     versions,
+    profiles,
     awsUsage: usageByArn(awsAttached, awsUserBoundaries, awsRoleBoundaries),
   };
 }

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import type { Db } from "./db";
 import { findNamed, insertNamed, listNamedPage, requireNamed, type EntityKind } from "./named-entities";
-import { attachments, inlinePolicies, roles } from "./schema";
+import { attachments, inlinePolicies, instanceProfileRoles, roles } from "./schema";
 import { deleteTagsStatement, upsertTagStatements, type Tag } from "./tags";
 
 export type RoleRow = typeof roles.$inferSelect;
@@ -40,12 +40,20 @@ export async function updateRole(db: Db, role: RoleRow, changes: RoleChanges): P
   return { ...role, ...changes };
 }
 
-/** AWS refuses to delete a role that still has policies; the checks run before any write. */
+/** AWS refuses to delete a role that is in an instance profile or still has policies; the checks run before any write. */
 export async function deleteRole(db: Db, role: RoleRow): Promise<void> {
-  const [inline, attached] = await db.batch([
+  const [profiles, inline, attached] = await db.batch([
+    db
+      .select({ id: instanceProfileRoles.profileId })
+      .from(instanceProfileRoles)
+      .where(eq(instanceProfileRoles.roleId, role.id))
+      .limit(1),
     db.select({ id: inlinePolicies.name }).from(inlinePolicies).where(eq(inlinePolicies.principalId, role.id)).limit(1),
     db.select({ id: attachments.policyArn }).from(attachments).where(eq(attachments.principalId, role.id)).limit(1),
   ]);
+  if (profiles.length > 0) {
+    throw new AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.");
+  }
   if (inline.length > 0) throw new AwsError("DeleteConflict", "Cannot delete entity, must delete policies first.");
   if (attached.length > 0)
     throw new AwsError("DeleteConflict", "Cannot delete entity, must detach all policies first.");
