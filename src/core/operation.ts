@@ -96,6 +96,14 @@ export function iamOperation<S extends z.ZodType>(
   return { service: "iam", name, input, action: `iam:${name}`, resource, run };
 }
 
+/** Adds the reads an operation's handler needs, fetched with the authorization batch (see `preload`). */
+export function withPreload<S extends z.ZodType>(
+  op: Operation<S>,
+  preload: NonNullable<Operation<S>["preload"]>,
+): Operation<S> {
+  return { ...op, preload };
+}
+
 /** The ARN of an IAM entity in the caller's account, when its path is known (from the request or the row). */
 export function entityArn(ctx: OperationContext, kind: string, name: string, path = "/"): string {
   return `arn:aws:iam::${ctx.accountId}:${kind}${path}${name}`;

@@ -2,10 +2,11 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { uniqueId } from "../aws/ids";
-import { entityArn, entityRef, iamOperation, type OperationContext } from "../core/operation";
+import { entityArn, entityRef, iamOperation, withPreload, type OperationContext } from "../core/operation";
 import { validatePolicyDocument } from "../engine/index";
-import { deleteRole, insertRole, listRolesPage, requireRole, updateRole, type RoleRow } from "../store/roles";
-import { assertDistinctKeys, listTags, tagResource, untagResource } from "../store/tags";
+import { deleteRole, insertRole, requireRole, ROLE, updateRole, type RoleRow } from "../store/roles";
+import { listNamedPageQuery, namedQuery, namedTagsQuery, requireFetched } from "../store/named-entities";
+import { assertDistinctKeys, listTags, tagResource, untagResource, type Tag } from "../store/tags";
 import {
   arn,
   maxSessionDuration,
@@ -85,25 +86,47 @@ export const createRole = iamOperation(
   },
 );
 
-export const getRole = iamOperation(
-  "GetRole",
-  z.object({ RoleName: roleName }),
-  (i, ctx) => entityRef(ctx, "role", i.RoleName),
-  async (i, ctx) => ({ Role: await fullRole(ctx, await requireRole(ctx.db, ctx.accountId, i.RoleName)) }),
+// Reads ride in the authorization batch: one D1 round trip each.
+export const getRole = withPreload(
+  iamOperation(
+    "GetRole",
+    z.object({ RoleName: roleName }),
+    (i, ctx) => entityRef(ctx, "role", i.RoleName),
+    async (i, ctx) => {
+      const [rows, tags] = ctx.preloaded ?? [];
+      return { Role: roleShape(requireFetched(ROLE, i.RoleName, rows as unknown[]), tags as Tag[]) };
+    },
+  ),
+  (i, ctx) => [
+    namedQuery(ctx.db, ROLE, ctx.accountId, i.RoleName),
+    namedTagsQuery(ctx.db, ROLE, ctx.accountId, i.RoleName),
+  ],
 );
 
-export const listRoles = iamOperation(
-  "ListRoles",
-  z.object({ PathPrefix: pathPrefix.optional(), ...paging }),
-  (_i, ctx) => roleResource(ctx, ""),
-  async (i, ctx) => {
-    const max = i.MaxItems ?? DEFAULT_MAX_ITEMS;
-    const rows = await listRolesPage(ctx.db, ctx.accountId, i.PathPrefix, decodeMarker(i.Marker), max + 1);
-    const page = toPage(rows, max, (r) => r.nameKey);
-    // ListRoles leaves out PermissionsBoundary, RoleLastUsed and Tags, as AWS documents.
-    const Roles = page.items.map((r) => roleShape({ ...r, permissionsBoundaryArn: null }, undefined, false));
-    return { Roles, IsTruncated: page.IsTruncated, Marker: page.Marker };
-  },
+export const listRoles = withPreload(
+  iamOperation(
+    "ListRoles",
+    z.object({ PathPrefix: pathPrefix.optional(), ...paging }),
+    (_i, ctx) => roleResource(ctx, ""),
+    async (i, ctx) => {
+      const max = i.MaxItems ?? DEFAULT_MAX_ITEMS;
+      const rows = (ctx.preloaded?.[0] ?? []) as RoleRow[];
+      const page = toPage(rows, max, (r) => r.nameKey);
+      // ListRoles leaves out PermissionsBoundary, RoleLastUsed and Tags, as AWS documents.
+      const Roles = page.items.map((r) => roleShape({ ...r, permissionsBoundaryArn: null }, undefined, false));
+      return { Roles, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    },
+  ),
+  (i, ctx) => [
+    listNamedPageQuery(
+      ctx.db,
+      ROLE,
+      ctx.accountId,
+      i.PathPrefix,
+      decodeMarker(i.Marker),
+      (i.MaxItems ?? DEFAULT_MAX_ITEMS) + 1,
+    ),
+  ],
 );
 
 export const updateRoleOp = iamOperation(

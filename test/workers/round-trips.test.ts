@@ -108,6 +108,28 @@ describe("round trips", () => {
     expect(missing.trips).toBe(1);
   });
 
+  it("reads roles in one round trip, with their tags", async () => {
+    const rootKey = { id: "test", secret: "test" };
+    const trust = encodeURIComponent(
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    );
+    const created = await call(
+      `Action=CreateRole&Version=2010-05-08&RoleName=rt-role&AssumeRolePolicyDocument=${trust}&Tags.member.1.Key=team&Tags.member.1.Value=blue`,
+      rootKey,
+    );
+    expect(created.status).toBe(200);
+    const got = await call("Action=GetRole&Version=2010-05-08&RoleName=rt-role", rootKey);
+    expect(got.text).toContain("<Key>team</Key>");
+    expect(got.trips).toBe(1);
+    const listed = await call("Action=ListRoles&Version=2010-05-08", rootKey);
+    expect(listed.text).toContain("<RoleName>rt-role</RoleName>");
+    expect(listed.trips).toBe(1);
+    expect((await call("Action=GetRole&Version=2010-05-08&RoleName=rt-none", rootKey)).status).toBe(404);
+  });
+
   it("deletes a user in two round trips, and still refuses one with keys (DeleteConflict) without deleting it", async () => {
     const rootKey = { id: "test", secret: "test" };
     await userKey("rt-frank");
