@@ -1,6 +1,6 @@
 // Input schemas for query operations (zod) and the translation of zod issues into AWS ValidationError messages.
 import { z } from "zod";
-import { AwsError } from "../aws/errors";
+import { AwsError } from "../aws/errors.ts";
 
 /**
  * A string member with the same constraints the service model declares.

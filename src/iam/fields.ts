@@ -1,6 +1,6 @@
 // The member types of the IAM service model, as zod schemas shared by every IAM operation.
 import { z } from "zod";
-import { int, list, str } from "../api/validation";
+import { int, list, str } from "../api/validation.ts";
 
 const NAME = "[\\w+=,.@-]+";
 

@@ -1,6 +1,12 @@
 // The documented exceptions as an API: resourceKind for trust and key policies, /v1/simulate deciding them alike.
 import { describe, expect, it } from "vitest";
-import { compilePolicySet, evaluate, PolicyValidationError, resourceKindOf } from "../../../src/engine/index.ts";
+import {
+  compilePolicySet,
+  evaluate,
+  PolicyValidationError,
+  resourceKindOf,
+  type Decision,
+} from "../../../src/engine/index.ts";
 import { runSimulation } from "../../../src/simulator/custom.ts";
 
 const ACCOUNT = "111122223333";
@@ -70,7 +76,7 @@ describe("/v1/simulate decides the exceptions as AWS does", () => {
         { principal: USER, action: "sts:GetCallerIdentity" },
       ],
     });
-    expect(results.map((r) => [r.decision, r.decidedBy])).toEqual([
+    expect(results.map((r) => [r.decision, (r as Decision).decidedBy])).toEqual([
       ["ImplicitDeny", "resource"],
       ["Allowed", "resource"],
       ["Allowed", null],

@@ -1,6 +1,7 @@
 // runSimulation: the validating outer layer of POST /v1/simulate.
 import { describe, expect, it } from "vitest";
 import { AwsError } from "../../../src/aws/errors.ts";
+import type { Decision } from "../../../src/engine/index.ts";
 import { runSimulation } from "../../../src/simulator/custom.ts";
 
 const USER = "arn:aws:iam::111111111111:user/alice";
@@ -36,7 +37,7 @@ describe("runSimulation", () => {
       requests: [{ principal: USER, action: "s3:ListAllMyBuckets" }],
     });
     expect(results[0]?.decision).toBe("Allowed");
-    expect(results[0]?.matchedStatements.map((m) => m.policyIndex)).toEqual([0]);
+    expect((results[0] as Decision | undefined)?.matchedStatements.map((m) => m.policyIndex)).toEqual([0]);
   });
 
   it("answers hostile nesting in a text or object policy as malformed, not by exhausting the stack", () => {
