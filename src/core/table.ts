@@ -13,6 +13,8 @@ import { inlinePolicyOperations } from "../iam/inline-policies";
 import { boundaryOperations } from "../iam/boundaries";
 import { authorizationDetailsOperations } from "../iam/authorization-details";
 import { instanceProfileOperations } from "../iam/instance-profiles";
+import { oidcProviderOperations } from "../iam/oidc-providers";
+import { samlProviderOperations } from "../iam/saml-providers";
 import { organizationsOperations } from "../organizations/index";
 import { simulatePrincipalOperations } from "../simulator/iam-simulate-principal";
 import { simulateCustomOperations } from "../simulator/iam-simulate-custom";
@@ -35,6 +37,8 @@ const ALL: AnyOperation[] = [
   ...boundaryOperations,
   ...authorizationDetailsOperations,
   ...instanceProfileOperations,
+  ...oidcProviderOperations,
+  ...samlProviderOperations,
   ...stsOperations,
   ...organizationsOperations,
   ...simulatePrincipalOperations,
