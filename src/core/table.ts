@@ -15,6 +15,7 @@ import { authorizationDetailsOperations } from "../iam/authorization-details";
 import { instanceProfileOperations } from "../iam/instance-profiles";
 import { oidcProviderOperations } from "../iam/oidc-providers";
 import { samlProviderOperations } from "../iam/saml-providers";
+import { serviceLinkedRoleOperations } from "../iam/service-linked-roles";
 import { organizationsOperations } from "../organizations/index";
 import { simulatePrincipalOperations } from "../simulator/iam-simulate-principal";
 import { simulateCustomOperations } from "../simulator/iam-simulate-custom";
@@ -39,6 +40,7 @@ const ALL: AnyOperation[] = [
   ...instanceProfileOperations,
   ...oidcProviderOperations,
   ...samlProviderOperations,
+  ...serviceLinkedRoleOperations,
   ...stsOperations,
   ...organizationsOperations,
   ...simulatePrincipalOperations,

@@ -25,6 +25,7 @@ import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 import { roleShape } from "./shapes";
 import { pageOfTags } from "./tagging";
 import { assertTrustPrincipalsExist } from "./trust-principals";
+import { refuseServiceLinkedRoleEdit } from "./service-linked-guard";
 
 const roleResource = (ctx: OperationContext, name: string, p?: string) => entityArn(ctx, "role", name, p);
 
@@ -163,6 +164,7 @@ export const updateAssumeRolePolicy = iamOperation(
   (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
+    refuseServiceLinkedRoleEdit(role);
     checkTrustPolicy(i.PolicyDocument);
     await assertTrustPrincipalsExist(ctx.db, ctx.accountId, i.PolicyDocument);
     await updateRole(ctx.db, role, { assumeRolePolicy: i.PolicyDocument });
@@ -175,7 +177,10 @@ export const deleteRoleOp = iamOperation(
   z.object({ RoleName: roleName }),
   (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
-    await deleteRole(ctx.db, await requireRole(ctx.db, ctx.accountId, i.RoleName));
+    const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
+    // A service-linked role goes only through DeleteServiceLinkedRole.
+    refuseServiceLinkedRoleEdit(role);
+    await deleteRole(ctx.db, role);
     return undefined;
   },
 );
