@@ -3,8 +3,8 @@
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const BASE64ISH = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/** Prefixes AWS gives unique IDs: user, role, group, managed policy, instance profile. */
-export type UniqueIdPrefix = "AIDA" | "AROA" | "AGPA" | "ANPA" | "AIPA";
+/** Prefixes AWS gives unique IDs: user, role, group, managed policy, instance profile, SSH key, service credential. */
+export type UniqueIdPrefix = "AIDA" | "AROA" | "AGPA" | "ANPA" | "AIPA" | "APKA" | "ACCA";
 /** AKIA for long-term access keys, ASIA for temporary (STS) ones. */
 export type AccessKeyPrefix = "AKIA" | "ASIA";
 

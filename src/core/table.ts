@@ -16,6 +16,8 @@ import { instanceProfileOperations } from "../iam/instance-profiles";
 import { oidcProviderOperations } from "../iam/oidc-providers";
 import { samlProviderOperations } from "../iam/saml-providers";
 import { serviceLinkedRoleOperations } from "../iam/service-linked-roles";
+import { sshKeyOperations } from "../iam/ssh-keys";
+import { serviceCredentialOperations } from "../iam/service-credentials";
 import { organizationsOperations } from "../organizations/index";
 import { simulatePrincipalOperations } from "../simulator/iam-simulate-principal";
 import { simulateCustomOperations } from "../simulator/iam-simulate-custom";
@@ -41,6 +43,8 @@ const ALL: AnyOperation[] = [
   ...oidcProviderOperations,
   ...samlProviderOperations,
   ...serviceLinkedRoleOperations,
+  ...sshKeyOperations,
+  ...serviceCredentialOperations,
   ...stsOperations,
   ...organizationsOperations,
   ...simulatePrincipalOperations,

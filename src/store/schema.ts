@@ -293,7 +293,7 @@ export const sshPublicKeys = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    /** The key as uploaded, normalized to the ssh-rsa line. */
+    /** The key as uploaded (ssh-rsa or PEM); either encoding is derived from it on read. */
     body: text("body").notNull(),
     fingerprint: text("fingerprint").notNull(),
     status: text("status").$type<"Active" | "Inactive">().notNull(),

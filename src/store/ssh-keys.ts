@@ -1,0 +1,57 @@
+// Repository of users' SSH public keys: quota-checked uploads (5 per user), one key per user once, pages, status.
+import { and, asc, eq, gt } from "drizzle-orm";
+import { AwsError } from "../aws/errors";
+import { isUniqueViolation, type Db } from "./db";
+import { countBelow, insertWhere } from "./guarded-insert";
+import { sshPublicKeys } from "./schema";
+
+export type SshKeyRow = typeof sshPublicKeys.$inferSelect;
+
+export const MAX_SSH_KEYS_PER_USER = 5;
+
+/** The count and the insert are one statement, so parallel uploads stop at the quota; a repeat loses on the index. */
+export async function insertSshKey(db: Db, row: SshKeyRow): Promise<void> {
+  let inserted: { id: string }[];
+  try {
+    inserted = await insertWhere(
+      db,
+      sshPublicKeys,
+      row,
+      countBelow(sshPublicKeys, sshPublicKeys.userId, row.userId, MAX_SSH_KEYS_PER_USER),
+    ).returning({ id: sshPublicKeys.id });
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new AwsError("DuplicateSSHPublicKey", "The SSH public key is already associated with the specified user.");
+    }
+    throw err;
+  }
+  if (inserted.length === 0) {
+    throw new AwsError("LimitExceeded", `Cannot exceed quota for PublicKeysPerUser: ${MAX_SSH_KEYS_PER_USER}`);
+  }
+}
+
+export async function requireSshKey(db: Db, userId: string, keyId: string): Promise<SshKeyRow> {
+  const [row] = await db
+    .select()
+    .from(sshPublicKeys)
+    .where(and(eq(sshPublicKeys.userId, userId), eq(sshPublicKeys.id, keyId)))
+    .limit(1);
+  if (!row) throw new AwsError("NoSuchEntity", `The Public Key with id ${keyId} cannot be found.`);
+  return row;
+}
+
+export const listSshKeysPage = (db: Db, userId: string, after: string | undefined, limit: number) =>
+  db
+    .select()
+    .from(sshPublicKeys)
+    .where(and(eq(sshPublicKeys.userId, userId), after ? gt(sshPublicKeys.id, after) : undefined))
+    .orderBy(asc(sshPublicKeys.id))
+    .limit(limit);
+
+export async function setSshKeyStatus(db: Db, key: SshKeyRow, status: "Active" | "Inactive") {
+  await db.update(sshPublicKeys).set({ status }).where(eq(sshPublicKeys.id, key.id));
+}
+
+export async function deleteSshKey(db: Db, key: SshKeyRow) {
+  await db.delete(sshPublicKeys).where(eq(sshPublicKeys.id, key.id));
+}
