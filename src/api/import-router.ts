@@ -1,0 +1,66 @@
+// POST /v1/accounts/import: the root user loads a GetAccountAuthorizationDetails snapshot into an account; JSON errors.
+import { Hono } from "hono";
+import { AwsError } from "../aws/errors";
+import { authenticate } from "../core/authenticate";
+import { invalidateCredentials } from "../core/credential-cache";
+import type { AppEnv } from "../env";
+import { importAccount } from "../iam/account-import";
+import { asAwsError } from "./errors";
+import { readBody } from "./query-router";
+import { requestServices } from "./request-services";
+
+/** The same cap as /v1/simulate: a 5,000-user account exported by the CLI fits with room to spare. */
+const MAX_IMPORT_BODY_BYTES = 8 * 1024 * 1024;
+
+export const importRouter = new Hono<AppEnv>();
+
+importRouter.post("/accounts/import", async (c) => {
+  const now = new Date();
+  const body = await readBody(c, MAX_IMPORT_BODY_BYTES);
+  const services = requestServices(c, now, "us-east-1");
+  const url = new URL(c.req.url);
+  const { principal } = await authenticate(
+    services,
+    { method: "POST", url, headers: c.req.raw.headers, body },
+    now,
+    services.waitUntil,
+  );
+  c.set("principal", principal);
+  // Creating or replacing a whole account is the account owner's act; no IAM policy can grant it.
+  if (principal.kind !== "root") {
+    throw new AwsError(
+      "AccessDenied",
+      `User: ${principal.arn} is not authorized to import an account: only the root user may.`,
+    );
+  }
+  const account = url.searchParams.get("account") ?? undefined;
+  const mode = url.searchParams.get("mode");
+  if (mode !== null && mode !== "replace") {
+    throw new AwsError("ValidationError", `Unknown mode ${mode}: the only mode is replace.`);
+  }
+  // A member account's root (a session in its own account) may load only that account; the deployment's root any.
+  if (principal.accountId !== c.env.DEFAULT_ACCOUNT_ID && account !== undefined && account !== principal.accountId) {
+    throw new AwsError("AccessDenied", `The root user of ${principal.accountId} may import only into its own account.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw new AwsError("ValidationError", "The snapshot is not valid JSON (is the file complete?).");
+  }
+  const report = await importAccount(services.db, parsed, {
+    account: account ?? (principal.accountId !== c.env.DEFAULT_ACCOUNT_ID ? principal.accountId : undefined),
+    replace: mode === "replace",
+    defaultAccountId: c.env.DEFAULT_ACCOUNT_ID,
+    now,
+  });
+  // Replacing deleted the account's access keys; keys this isolate remembers must not outlive them.
+  if (mode === "replace") invalidateCredentials();
+  return c.json(report);
+});
+
+importRouter.onError((err, c) => {
+  const id = c.get("requestId");
+  const known = asAwsError(err, id);
+  return c.json({ error: { code: known.code, message: known.message }, requestId: id }, known.status as 400);
+});
