@@ -18,6 +18,7 @@ import { samlProviderOperations } from "../iam/saml-providers";
 import { serviceLinkedRoleOperations } from "../iam/service-linked-roles";
 import { sshKeyOperations } from "../iam/ssh-keys";
 import { serviceCredentialOperations } from "../iam/service-credentials";
+import { mfaDeviceOperations } from "../iam/mfa-devices";
 import { organizationsOperations } from "../organizations/index";
 import { simulatePrincipalOperations } from "../simulator/iam-simulate-principal";
 import { simulateCustomOperations } from "../simulator/iam-simulate-custom";
@@ -45,6 +46,7 @@ const ALL: AnyOperation[] = [
   ...serviceLinkedRoleOperations,
   ...sshKeyOperations,
   ...serviceCredentialOperations,
+  ...mfaDeviceOperations,
   ...stsOperations,
   ...organizationsOperations,
   ...simulatePrincipalOperations,
