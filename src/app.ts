@@ -9,6 +9,7 @@ import { jsonRouter } from "./api/json-router";
 import { adminRouter } from "./api/admin-router";
 import { simulateRouter } from "./api/simulate-router";
 import { whatIfRouter } from "./api/whatif-router";
+import { simulationsRouter } from "./api/simulations-router";
 import { importRouter } from "./api/import-router";
 import { linkPages } from "./api/link-pages";
 import { deploymentGuard } from "./api/deployment-guard";
@@ -29,6 +30,7 @@ export function createApp() {
   app.route("/_admin", adminRouter);
   app.route("/v1", simulateRouter);
   app.route("/v1", whatIfRouter);
+  app.route("/v1", simulationsRouter);
   app.route("/v1", importRouter);
   app.route("/s", linkPages);
   app.route("/", jsonRouter); // awsJson (X-Amz-Target) first; it passes every other request on

@@ -10,6 +10,7 @@ import { runSimulation } from "../simulator/custom";
 import { saveSimulation } from "../simulator/saved";
 import { runWhatIf, whatIfRequest, type WhatIfRequest, type WhatIfResult } from "../simulator/whatif";
 import { kvLinkStore } from "../store/links";
+import { rerunSimulation } from "./simulations-router";
 import { asAwsError } from "./errors";
 import { readBody } from "./query-router";
 import { requestServices } from "./request-services";
@@ -19,7 +20,7 @@ const MAX_WHATIF_BODY_BYTES = 1024 * 1024;
 export const whatIfRouter = new Hono<AppEnv>();
 
 /** Reads and authenticates a signed JSON request, as /v1/simulate does. */
-async function signedJson(c: Context<AppEnv>) {
+export async function signedJson(c: Context<AppEnv>) {
   const now = new Date();
   const body = await readBody(c, MAX_WHATIF_BODY_BYTES);
   const services = requestServices(c, now, "us-east-1");
@@ -41,7 +42,7 @@ async function signedJson(c: Context<AppEnv>) {
   return { services: { ...services, region: auth.region }, principal, parsed, now };
 }
 
-function shapeError(error: z.ZodError): AwsError {
+export function shapeError(error: z.ZodError): AwsError {
   const issue = error.issues[0];
   const path = issue?.path.map(String).join(".") || "body";
   return new AwsError("ValidationError", `Invalid request body at ${path}: ${issue?.message ?? "invalid"}`);
@@ -90,6 +91,7 @@ whatIfRouter.post("/links/:id/rerun", async (c) => {
   const s = await signedJson(c);
   const saved = await kvLinkStore(c.env.KV).get(c.req.param("id"));
   if (!saved) throw new AwsError("NotFound", "No saved simulation has this id, or it has expired.");
+  if (saved.kind === "simulation") return c.json(await rerunSimulation(c, s, saved));
   if (saved.kind === "whatif") {
     const out = await whatIf(c, s, saved.request, saved.id);
     // What changed since the saved run, cell by cell (the state may have changed, not only the proposal).

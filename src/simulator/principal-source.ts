@@ -1,4 +1,5 @@
 // A stored user, group or role named by ARN, and its policies loaded as the authorizer loads them (one D1 batch), each labelled with AWS's SourcePolicyId and SourcePolicyType.
+import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
 import { parseIamArn } from "../aws/arn";
 import type { PolicySetInput, PolicySource } from "../engine/index";
@@ -43,6 +44,8 @@ export interface LoadedSource {
   documents: Map<string, string>;
   boundaryArn: string | null;
   attachedArns: string[];
+  /** Results of the caller's extra queries that rode in the same batch, in order. */
+  preloaded: unknown[];
 }
 
 const EMPTY_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [] });
@@ -53,7 +56,7 @@ const managedType = (arn: string): SourcePolicyType =>
 const policyName = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
 
 /** SCP levels root first; a level without policies allows nothing (mirrors the authorizer's reading of the rows). */
-function orgLevels(rows: LevelRow[], labels: Map<string, SourceLabel>): PolicySource[][] | undefined {
+export function orgLevels(rows: LevelRow[], labels: Map<string, SourceLabel>): PolicySource[][] | undefined {
   if (rows.length === 0) return undefined;
   const levels: PolicySource[][] = [];
   let depth: number | undefined;
@@ -76,9 +79,13 @@ function orgLevels(rows: LevelRow[], labels: Map<string, SourceLabel>): PolicySo
  * inline and attached policies are keyed by its id exactly as a role's are, so it is loaded as a policy owner of
  * that shape and only its identity policies are read.
  */
-export async function loadStoredSource(db: Db, p: StoredPrincipal): Promise<LoadedSource> {
+export async function loadStoredSource(
+  db: Db,
+  p: StoredPrincipal,
+  extra: BatchItem<"sqlite">[] = [],
+): Promise<LoadedSource> {
   const owner = { kind: p.kind === "user" ? ("user" as const) : ("role" as const), id: p.id };
-  const loaded = await loadPrincipalPolicies(db, owner, undefined, [], { scpAccount: p.accountId });
+  const loaded = await loadPrincipalPolicies(db, owner, undefined, [], { scpAccount: p.accountId }, extra);
   const labels = new Map<string, SourceLabel>();
   const documents = new Map<string, string>();
   const identity: PolicySource[] = [];
@@ -115,5 +122,5 @@ export async function loadStoredSource(db: Db, p: StoredPrincipal): Promise<Load
     ...loaded.identity.filter((x) => x.id.startsWith("arn:")).map((x) => x.id),
     ...loaded.awsManagedArns,
   ];
-  return { set, labels, documents, boundaryArn, attachedArns };
+  return { set, labels, documents, boundaryArn, attachedArns, preloaded: loaded.preloaded };
 }

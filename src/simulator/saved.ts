@@ -1,11 +1,12 @@
 // Saving a simulation's answer behind a link: an unguessable id, the KV record, and the absolute URL of its page.
 import { linkId } from "../aws/ids";
 import type { Principal } from "../core/principal";
-import type { LinkStore, SavedSimulation } from "../store/links";
+import { LINK_TTL_SECONDS, type LinkStore, type SavedSimulation } from "../store/links";
 
 export interface SavedLink {
   id: string;
   url: string;
+  expiresAt: string;
 }
 
 /** Stores the request and result; `origin` is the request's own, so the URL points back at this deployment. */
@@ -18,8 +19,10 @@ export async function saveSimulation(
   result: unknown,
   now: Date,
   rerunOf?: string,
+  expiresInDays?: number,
 ): Promise<SavedLink> {
   const id = linkId();
+  const expiresAt = new Date(now.getTime() + (expiresInDays ?? LINK_TTL_SECONDS / 86_400) * 86_400_000).toISOString();
   await store.put({
     kind,
     id,
@@ -29,6 +32,7 @@ export async function saveSimulation(
     request,
     result,
     ...(rerunOf !== undefined ? { rerunOf } : {}),
+    expiresAt,
   });
-  return { id, url: `${origin}/s/${id}` };
+  return { id, url: `${origin}/s/${id}`, expiresAt };
 }

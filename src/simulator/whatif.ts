@@ -106,7 +106,7 @@ const nameOf = (id: string) => id.slice(id.lastIndexOf("/") + 1);
 const text = (d: string | Record<string, unknown>) => (typeof d === "string" ? d : JSON.stringify(d, null, 2));
 
 /** The document a reference names: pasted, AWS managed, or the stored default version. */
-async function resolve(db: Db, account: string, ref: z.infer<typeof policyRef>, n: number) {
+export async function resolve(db: Db, account: string, ref: z.infer<typeof policyRef>, n: number) {
   if (typeof ref !== "string") return { id: ref.id ?? `proposed-${n}`, document: text(ref.document) };
   const managed = findAwsManagedPolicy(ref);
   if (managed) return { id: ref, document: managed.document };
@@ -164,7 +164,7 @@ async function applyChange(
   return { set, added };
 }
 
-function compile(set: PolicySetInput, principal: string): CompiledPolicySet {
+export function compile(set: PolicySetInput, principal: string): CompiledPolicySet {
   try {
     return compilePolicySet(set);
   } catch (e) {
@@ -192,7 +192,7 @@ export function cellDecision(d: Decision): CellDecision {
 }
 
 /** The keys a stored principal brings to its own requests (what policy variables such as ${aws:username} read). */
-function principalContext(p: StoredPrincipal): Record<string, ContextValue> {
+export function principalContext(p: StoredPrincipal): Record<string, ContextValue> {
   const ctx: Record<string, ContextValue> = {
     "aws:PrincipalArn": p.arn,
     "aws:PrincipalAccount": p.accountId,
@@ -200,6 +200,21 @@ function principalContext(p: StoredPrincipal): Record<string, ContextValue> {
   };
   if (p.kind === "user") ctx["aws:username"] = p.name;
   return ctx;
+}
+
+/** The stored policies of a loaded principal as a page shows them: display name and type by id. */
+export function shownPolicies(source: LoadedSource): ShownPolicy[] {
+  return [...source.documents].map(([id, document]) => {
+    const label = source.labels.get(id);
+    const inline = label?.type === "user" || label?.type === "group" || label?.type === "role";
+    const boundary = id === source.boundaryArn ? ", permissions boundary" : "";
+    return {
+      id,
+      name: label?.id ?? nameOf(id),
+      type: `${inline ? `${label?.type} inline` : (label?.type ?? "managed")}${boundary}`,
+      document,
+    };
+  });
 }
 
 /** Runs the grid; throws AwsError for unknown principals, malformed documents and grids over the limit. */
@@ -228,17 +243,7 @@ export async function runWhatIf(db: Db, req: WhatIfRequest): Promise<WhatIfResul
     const source = await loadStoredSource(db, p);
     const changeApplies = req.change && (req.change.principals === undefined || req.change.principals.includes(arn));
     const changed = changeApplies && req.change ? await applyChange(db, p, source, req.change) : undefined;
-    const shown: ShownPolicy[] = [...source.documents].map(([id, document]) => {
-      const label = source.labels.get(id);
-      const inline = label?.type === "user" || label?.type === "group" || label?.type === "role";
-      const boundary = id === source.boundaryArn ? ", permissions boundary" : "";
-      return {
-        id,
-        name: label?.id ?? nameOf(id),
-        type: `${inline ? `${label?.type} inline` : (label?.type ?? "managed")}${boundary}`,
-        document,
-      };
-    });
+    const shown = shownPolicies(source);
     shown.push(...(changed?.added ?? []));
     result.policies[arn] = shown;
     warnings.push(...unknownKeyWarnings(shown.map((s) => s.document)).map((w) => `${arn}: ${w}`));

@@ -212,7 +212,10 @@ function simulateBody(saved: SavedSimulation): Html {
 }
 
 export function linkPage(saved: SavedSimulation): Html {
-  const title = saved.kind === "whatif" ? "What-if simulation" : "Policy simulation";
+  // /v1/simulations answers carry the what-if grid's shape, so both render as a grid.
+  const grid = saved.kind === "whatif" || saved.kind === "simulation";
+  const title = grid ? "What-if simulation" : "Policy simulation";
+  const expires = saved.expiresAt ?? "90 days after it was made";
   return layout(
     title,
     html`<header>
@@ -224,14 +227,16 @@ export function linkPage(saved: SavedSimulation): Html {
             : ""}.
         </p>
         <p class="capability">
-          This link is a capability: anyone who has it can read this page without credentials. It expires 90 days after
-          it was made. Re-run it against the current state with <code>POST /v1/links/${saved.id}/rerun</code> (signed);
+          This link is a capability: anyone who holds it can read this page and its JSON without credentials, so share
+          it only with people who may see these policies. It expires ${expires}; its creator can delete it sooner (<code
+            >DELETE /v1/simulations/${saved.id}</code
+          >, signed). Re-run it against the current state with <code>POST /v1/links/${saved.id}/rerun</code> (signed);
           the raw result is at <a href="/s/${saved.id}.json">${saved.id}.json</a>.
         </p>
       </header>
       <main>
-        ${saved.kind === "whatif" ? warnings((saved.result as WhatIfResult).warnings) : ""}
-        ${saved.kind === "whatif" ? whatIfBody(saved.result as WhatIfResult) : simulateBody(saved)}
+        ${grid ? warnings((saved.result as WhatIfResult).warnings) : ""}
+        ${grid ? whatIfBody(saved.result as WhatIfResult) : simulateBody(saved)}
       </main>`,
   );
 }
