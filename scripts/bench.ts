@@ -1,7 +1,8 @@
-// `npm run bench [api|callers|simulate|engine]`: API latencies and round trips, /v1/simulate batches, engine decisions.
+// `npm run bench [api|callers|simulate|engine|import]`: API latencies and round trips, /v1/simulate batches, engine decisions.
 import { runApiBench } from "./bench-api.ts";
 import { runCallersBench } from "./bench-callers.ts";
 import { runEngineBench } from "./bench-engine.ts";
+import { runImportBench } from "./bench-import.ts";
 import { runSimulateBench } from "./bench-simulate.ts";
 
 const only = process.argv[2];
@@ -9,3 +10,4 @@ if (only === undefined || only === "api") await runApiBench();
 if (only === undefined || only === "callers") await runCallersBench();
 if (only === undefined || only === "simulate") await runSimulateBench();
 if (only === undefined || only === "engine") await runEngineBench();
+if (only === undefined || only === "import") await runImportBench();
