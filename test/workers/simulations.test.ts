@@ -8,59 +8,11 @@ import {
 } from "@aws-sdk/client-iam";
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { signRequest } from "../../src/aws/sigv4";
 import { ACCOUNT, TRUST } from "./fixtures";
-import { iamClient, ROOT, type Credentials } from "./sdk";
+import { iamClient } from "./sdk";
+import { BASE, policy, signed, type Answer } from "./simulations-helpers";
 
 const root = iamClient();
-const BASE = "http://127.0.0.1:8787";
-
-export async function signed(
-  method: "POST" | "DELETE",
-  path: string,
-  body?: unknown,
-  creds: Credentials = ROOT,
-): Promise<Response> {
-  const text = body === undefined ? "" : JSON.stringify(body);
-  const url = new URL(BASE + path);
-  const headers = await signRequest({
-    method,
-    url,
-    headers: { "content-type": "application/json" },
-    body: text,
-    accessKeyId: creds.accessKeyId,
-    secret: creds.secretAccessKey,
-    region: "us-east-1",
-    service: "iam",
-    now: new Date(),
-  });
-  return SELF.fetch(url, { method, headers, ...(method === "POST" ? { body: text } : {}) });
-}
-
-const policy = (...statements: Record<string, unknown>[]) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: statements }, null, 2);
-
-export interface Result {
-  action: string;
-  resource: string;
-  decision: string;
-  decidedBy: string | null;
-  matched: { policyId: string; sid?: string; startLine?: number }[];
-  missing: string[];
-  trust?: boolean;
-  before?: { decision: string };
-}
-export interface Answer {
-  id: string;
-  link: string;
-  expiresAt: string;
-  principal: string;
-  warnings: string[];
-  results: Result[];
-  diff: { action: string; resource: string; before: string; after: string }[];
-  error?: { code: string; message: string };
-}
-
 const linkCount = async () => (await env.KV.list({ prefix: "link:" })).keys.length;
 
 describe("POST /v1/simulations", () => {
