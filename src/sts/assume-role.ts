@@ -4,7 +4,7 @@ import { AwsError } from "../aws/errors";
 import type { EntityRef, Operation, OperationContext } from "../core/operation";
 import type { RoleSessionInfo } from "../core/principal";
 import { findRole } from "../store/roles";
-import { issueCredentials, refuseMfa } from "./credentials";
+import { issueCredentials, verifyMfa } from "./credentials";
 import {
   assumeRoleDuration,
   externalId,
@@ -117,6 +117,12 @@ export const assumeRole: Operation<typeof input> = {
     if (i.ExternalId !== undefined) keys["sts:ExternalId"] = i.ExternalId;
     if (i.SourceIdentity !== undefined) keys["sts:SourceIdentity"] = i.SourceIdentity;
     if (i.TransitiveTagKeys !== undefined) keys["sts:TransitiveTagKeys"] = i.TransitiveTagKeys;
+    // A code passed with the call is MFA for the trust policy; the handler verifies it before anything is issued,
+    // so a wrong code never gets past this claim.
+    if (i.SerialNumber !== undefined && i.TokenCode !== undefined) {
+      keys["aws:MultiFactorAuthPresent"] = "true";
+      keys["aws:MultiFactorAuthAge"] = "0";
+    }
     return keys;
   },
   // Passing session tags needs sts:TagSession, and setting a source identity sts:SetSourceIdentity, on the role.
@@ -128,7 +134,7 @@ export const assumeRole: Operation<typeof input> = {
     if (ctx.principal.kind === "root") {
       throw new AwsError("AccessDenied", "Roles may not be assumed by root accounts.");
     }
-    refuseMfa(i.SerialNumber, i.TokenCode);
+    const mfa = await verifyMfa(ctx, i.SerialNumber, i.TokenCode);
     const { accountId, name } = parseRoleArn(i.RoleArn);
     const role = await findRole(ctx.db, accountId, name);
     // Authorization already needed the role's trust policy; a role found under another path is not the one named.
@@ -160,7 +166,7 @@ export const assumeRole: Operation<typeof input> = {
       { ...ctx, accountId: role.accountId },
       { kind: "assumed-role", arn, userId, session },
       duration,
-      ctx.principal.credentials.mfaPresent === true,
+      ctx.principal.credentials.mfaPresent === true || mfa,
     );
     return {
       Credentials: credentials,

@@ -1,8 +1,10 @@
 // Issues STS temporary credentials: an ASIA key id, a secret and an unguessable token, kept in KV until they expire.
 import { AwsError } from "../aws/errors";
-import { encryptSecret, sha256Hex, toBase64 } from "../aws/crypto";
+import { decryptSecret, encryptSecret, sha256Hex, toBase64 } from "../aws/crypto";
 import { accessKeyId, secretAccessKey } from "../aws/ids";
 import type { OperationContext } from "../core/operation";
+import { base32Decode, findSteps } from "../iam/totp";
+import { findMfaDevice, recordStep } from "../store/mfa-devices";
 import type { SessionSubject } from "../store/sessions";
 
 /** 128 random bytes: far beyond guessing, and about as long as the tokens AWS issues. */
@@ -40,10 +42,30 @@ export async function issueCredentials(
   return { AccessKeyId: id, SecretAccessKey: secret, SessionToken: token, Expiration: new Date(expiresAt) };
 }
 
-/** MFA devices arrive with the rest of the IAM API; until then no code can be verified, so none is accepted. */
-export function refuseMfa(serial: string | undefined, code: string | undefined): void {
-  if (serial === undefined && code === undefined) return;
-  throw new AwsError("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.");
+/** How many 30-second steps either side of now a session's MFA code may be from (clock drift). */
+const MFA_WINDOW = 1;
+
+/**
+ * Checks the MFA code a caller passes with GetSessionToken or AssumeRole: the device must be the calling IAM user's
+ * and the code its current one (never one already used). Returns whether MFA was presented; a serial without a code
+ * (or the reverse), an unknown device or a wrong code is AccessDenied, and nothing is issued.
+ */
+export async function verifyMfa(
+  ctx: OperationContext,
+  serial: string | undefined,
+  code: string | undefined,
+): Promise<boolean> {
+  if (serial === undefined && code === undefined) return false;
+  const failed = () => new AwsError("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.");
+  // Only IAM users hold virtual MFA devices here (root devices are not modelled; sessions have none of their own).
+  if (serial === undefined || code === undefined || ctx.principal.kind !== "user") throw failed();
+  const device = await findMfaDevice(ctx.db, ctx.accountId, serial);
+  if (!device || device.userId !== ctx.principal.id) throw failed();
+  const seed = base32Decode(await decryptSecret(device.seedEncrypted, ctx.env.SECRET_ENCRYPTION_KEY));
+  const step = await findSteps(seed, [code], ctx.now.getTime(), MFA_WINDOW, device.lastStep);
+  // Recording the step is conditional on the last one, so two requests cannot both spend one code.
+  if (step === null || !(await recordStep(ctx.db, device, step))) throw failed();
+  return true;
 }
 
 /** Temporary credentials from GetSessionToken or a federation token cannot ask for more tokens. */

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import type { Operation } from "../core/operation";
-import { isTemporary, issueCredentials, refuseMfa } from "./credentials";
+import { isTemporary, issueCredentials, verifyMfa } from "./credentials";
 import {
   federatedName,
   policyArns,
@@ -36,13 +36,13 @@ export const getSessionToken: Operation<typeof sessionTokenInput> = {
     if (isTemporary(ctx) || (p.kind !== "user" && p.kind !== "root")) {
       throw new AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials");
     }
-    refuseMfa(i.SerialNumber, i.TokenCode);
+    const mfa = await verifyMfa(ctx, i.SerialNumber, i.TokenCode);
     const seconds = Math.min(i.DurationSeconds ?? DEFAULT_SECONDS, p.kind === "root" ? ROOT_MAX_SECONDS : Infinity);
     const subject =
       p.kind === "root"
         ? ({ kind: "root", arn: p.arn } as const)
         : ({ kind: "user", arn: p.arn, userId: p.id, name: p.name } as const);
-    return { Credentials: await issueCredentials(ctx, subject, seconds, false) };
+    return { Credentials: await issueCredentials(ctx, subject, seconds, mfa) };
   },
 };
 

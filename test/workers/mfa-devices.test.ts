@@ -13,10 +13,17 @@ import {
   TagMFADeviceCommand,
   UntagMFADeviceCommand,
 } from "@aws-sdk/client-iam";
+import {
+  AttachUserPolicyCommand,
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  ListUsersCommand,
+} from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
 import { base32Decode, stepAt, totpAt } from "../../src/iam/totp";
 import { ACCOUNT } from "./fixtures";
-import { awsError, iamClient } from "./sdk";
+import { awsError, iamClient, stsClient } from "./sdk";
 
 const iam = iamClient();
 
@@ -177,5 +184,106 @@ describe("virtual MFA devices", () => {
     const rest = await iam.send(new ListVirtualMFADevicesCommand({ MaxItems: 10, Marker: first.Marker }));
     expect(rest.IsTruncated).toBe(false);
     expect((first.VirtualMFADevices?.length ?? 0) + (rest.VirtualMFADevices?.length ?? 0)).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("MFA-protected sessions", () => {
+  it("GetSessionToken and AssumeRole verify the caller's TOTP code and mark the session as MFA", async () => {
+    await iam.send(new CreateUserCommand({ UserName: "carol" }));
+    await iam.send(
+      new AttachUserPolicyCommand({ UserName: "carol", PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }),
+    );
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "carol" }))).AccessKey;
+    const carol = { accessKeyId: key?.AccessKeyId ?? "", secretAccessKey: key?.SecretAccessKey ?? "" };
+    const { serial, seed } = await device("carol-phone");
+    // Enabled with the two previous steps' codes, so the current and next codes are still unused.
+    const [e1, e2] = await codes(seed, -2);
+    await iam.send(
+      new EnableMFADeviceCommand({
+        UserName: "carol",
+        SerialNumber: serial,
+        AuthenticationCode1: e1,
+        AuthenticationCode2: e2,
+      }),
+    );
+    const sts = stsClient(carol);
+    const now = stepAt(Date.now());
+
+    expect(
+      await awsError(sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: "000000" }))),
+    ).toMatchObject({
+      name: "AccessDenied",
+      message: "MultiFactorAuthentication failed, unable to validate MFA code.",
+    });
+    expect(await awsError(sts.send(new GetSessionTokenCommand({ SerialNumber: serial })))).toMatchObject({
+      name: "AccessDenied",
+    });
+
+    // Without MFA a GetSessionToken session may not call IAM; with it, it may.
+    const plain = (await sts.send(new GetSessionTokenCommand({}))).Credentials;
+    const plainIam = iamClient({
+      accessKeyId: plain?.AccessKeyId ?? "",
+      secretAccessKey: plain?.SecretAccessKey ?? "",
+      sessionToken: plain?.SessionToken,
+    });
+    expect(await awsError(plainIam.send(new ListUsersCommand({})))).toMatchObject({ name: "InvalidClientTokenId" });
+    const code = await totpAt(seed, now);
+    const withMfa = (await sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: code }))).Credentials;
+    const mfaIam = iamClient({
+      accessKeyId: withMfa?.AccessKeyId ?? "",
+      secretAccessKey: withMfa?.SecretAccessKey ?? "",
+      sessionToken: withMfa?.SessionToken,
+    });
+    expect((await mfaIam.send(new ListUsersCommand({}))).Users?.map((u) => u.UserName)).toContain("carol");
+    // The same code cannot be spent twice.
+    expect(
+      await awsError(sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: code }))),
+    ).toMatchObject({ name: "AccessDenied" });
+
+    // A role whose trust policy requires MFA.
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: "mfa-only",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/carol` },
+              Action: "sts:AssumeRole",
+              Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+            },
+          ],
+        }),
+      }),
+    );
+    const RoleArn = `arn:aws:iam::${ACCOUNT}:role/mfa-only`;
+    expect(await awsError(sts.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: "sess" })))).toMatchObject({
+      name: "AccessDenied",
+    });
+    const assumed = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn,
+        RoleSessionName: "sess",
+        SerialNumber: serial,
+        TokenCode: await totpAt(seed, now + 1),
+      }),
+    );
+    const roleSts = stsClient({
+      accessKeyId: assumed.Credentials?.AccessKeyId ?? "",
+      secretAccessKey: assumed.Credentials?.SecretAccessKey ?? "",
+      sessionToken: assumed.Credentials?.SessionToken,
+    });
+    expect((await roleSts.send(new GetCallerIdentityCommand({}))).Arn).toBe(
+      `arn:aws:sts::${ACCOUNT}:assumed-role/mfa-only/sess`,
+    );
+    // A wrong code is refused even though the trust policy saw the claim.
+    expect(
+      await awsError(
+        sts.send(
+          new AssumeRoleCommand({ RoleArn, RoleSessionName: "sess", SerialNumber: serial, TokenCode: "123456" }),
+        ),
+      ),
+    ).toMatchObject({ name: "AccessDenied" });
   });
 });
