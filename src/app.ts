@@ -12,6 +12,7 @@ import { whatIfRouter } from "./api/whatif-router";
 import { simulationsRouter } from "./api/simulations-router";
 import { importRouter } from "./api/import-router";
 import { linkPages } from "./api/link-pages";
+import { docsRouter } from "./api/docs-router";
 import { deploymentGuard } from "./api/deployment-guard";
 
 export function createApp() {
@@ -33,6 +34,7 @@ export function createApp() {
   app.route("/v1", simulationsRouter);
   app.route("/v1", importRouter);
   app.route("/s", linkPages);
+  app.route("/", docsRouter(() => app.routes)); // /openapi.json and /docs list the /v1 routes mounted above
   app.route("/", jsonRouter); // awsJson (X-Amz-Target) first; it passes every other request on
   app.route("/", queryRouter);
 

@@ -55,7 +55,8 @@ function bodySchema<R extends z.ZodType>(requests: R) {
     .strict();
 }
 
-const body = bodySchema(z.array(request));
+export const simulateBody = bodySchema(z.array(request));
+const body = simulateBody;
 /** The same body once the requests are known to be valid: zod then only walks the policies. */
 const bodyWithValidRequests = bodySchema(z.custom<EvalRequest[]>(() => true));
 
