@@ -33,6 +33,8 @@ export const ERROR_STATUS = {
   PasswordPolicyViolation: 400,
   PolicyEvaluation: 500,
   PolicyNotAttachable: 400,
+  ReportExpired: 410,
+  ReportNotPresent: 410,
   RequestExpired: 400,
   InternalFailure: 500,
   ServiceFailure: 500,

@@ -19,6 +19,7 @@ import { serviceLinkedRoleOperations } from "../iam/service-linked-roles";
 import { sshKeyOperations } from "../iam/ssh-keys";
 import { serviceCredentialOperations } from "../iam/service-credentials";
 import { mfaDeviceOperations } from "../iam/mfa-devices";
+import { credentialReportOperations } from "../iam/credential-report";
 import { organizationsOperations } from "../organizations/index";
 import { simulatePrincipalOperations } from "../simulator/iam-simulate-principal";
 import { simulateCustomOperations } from "../simulator/iam-simulate-custom";
@@ -47,6 +48,7 @@ const ALL: AnyOperation[] = [
   ...sshKeyOperations,
   ...serviceCredentialOperations,
   ...mfaDeviceOperations,
+  ...credentialReportOperations,
   ...stsOperations,
   ...organizationsOperations,
   ...simulatePrincipalOperations,
