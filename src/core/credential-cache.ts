@@ -20,16 +20,40 @@ interface Entry {
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 2048;
 
-/** Operations that change what a key resolves to (status, owner's name or path, existence): each clears the cache. */
-export const CREDENTIAL_WRITES: ReadonlySet<string> = new Set([
-  "iam:UpdateAccessKey",
-  "iam:DeleteAccessKey",
-  "iam:DeleteUser",
-  "iam:UpdateUser",
-]);
-
 let generation = 0;
 const entries = new Map<string, Entry>();
+
+/** What a credential write touched: one key, or every key of one user. */
+type Touched = { accessKeyId: string } | { accountId: string; userName: string };
+
+/**
+ * Operations that change what a key resolves to (status, owner's name or path, existence), and which entries that
+ * touches; other keys stay remembered.
+ */
+const CREDENTIAL_WRITES: Readonly<Record<string, (input: Record<string, unknown>, accountId: string) => Touched>> = {
+  "iam:UpdateAccessKey": (i) => ({ accessKeyId: String(i.AccessKeyId) }),
+  "iam:DeleteAccessKey": (i) => ({ accessKeyId: String(i.AccessKeyId) }),
+  "iam:DeleteUser": (i, accountId) => ({ accountId, userName: String(i.UserName) }),
+  "iam:UpdateUser": (i, accountId) => ({ accountId, userName: String(i.UserName) }),
+};
+
+/** Forgets what a successful credential write may have changed (nothing for other operations). */
+export function credentialWriteDone(action: string, input: unknown, accountId: string): void {
+  if (!Object.hasOwn(CREDENTIAL_WRITES, action)) return;
+  const touched = CREDENTIAL_WRITES[action]?.(input as Record<string, unknown>, accountId);
+  // Lookups in flight started before this write: the generation makes them drop what they read.
+  generation++;
+  if (touched === undefined) return entries.clear();
+  if ("accessKeyId" in touched) {
+    entries.delete(touched.accessKeyId);
+    return;
+  }
+  const name = touched.userName.toLowerCase();
+  for (const [id, entry] of entries) {
+    const p = entry.value.principal;
+    if (p.accountId === touched.accountId && p.name.toLowerCase() === name) entries.delete(id);
+  }
+}
 
 /** The generation a lookup started in: a result is kept only if no credential write happened meanwhile. */
 export function credentialGeneration(): number {

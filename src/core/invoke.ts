@@ -6,7 +6,7 @@ import type { Env } from "../env";
 import type { Db } from "../store/db";
 import type { SessionStore } from "../store/sessions";
 import { authorize } from "./authorize";
-import { CREDENTIAL_WRITES, invalidateCredentials } from "./credential-cache";
+import { credentialWriteDone } from "./credential-cache";
 import type { Operation, OperationContext } from "./operation";
 import type { Principal } from "./principal";
 
@@ -72,6 +72,6 @@ export async function invoke(
   // Nothing was loaded for this caller (the management account's root): the reads form one batch of their own.
   if (first !== undefined && ctx.preloaded === undefined) ctx.preloaded = await ctx.db.batch([first, ...rest]);
   const result = await op.run(input, ctx);
-  if (op.action !== null && CREDENTIAL_WRITES.has(op.action)) invalidateCredentials();
+  if (op.action !== null) credentialWriteDone(op.action, input, ctx.accountId);
   return result;
 }

@@ -78,6 +78,18 @@ describe("round trips", () => {
     expect((await call(WHO, key, "sts")).text).toContain("arn:aws:iam::123456789012:user/rt-robert");
   });
 
+  it("forgets only the keys a credential write touched", async () => {
+    const kept = await userKey("rt-kept");
+    expect((await call(WHO, kept, "sts")).status).toBe(200);
+    await root.send(new CreateUserCommand({ UserName: "rt-short-lived" }));
+    expect(
+      (await call("Action=DeleteUser&Version=2010-05-08&UserName=rt-short-lived", { id: "test", secret: "test" }))
+        .status,
+    ).toBe(200);
+    // Another user's deletion leaves this key remembered: no lookup.
+    expect((await call(WHO, kept, "sts")).trips).toBe(0);
+  });
+
   it("costs root nothing for GetCallerIdentity and one batch for a read", async () => {
     const root = { id: "test", secret: "test" };
     expect((await call(WHO, root, "sts")).trips).toBe(0);
