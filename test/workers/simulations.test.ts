@@ -204,4 +204,43 @@ describe("POST /v1/simulations", () => {
     expect(rerun.results[0]?.decision).toBe("Allowed");
     expect(rerun.changedSinceSaved).toEqual([{ action: "s3:PutObject", resource: "*" }]);
   });
+
+  it("stores a full 10,000-cell grid compressed and still reads links saved as plain JSON", async () => {
+    const statements = Array.from({ length: 20 }, (_, i) => ({
+      Sid: `S${i}`,
+      Effect: "Allow",
+      Action: "s3:Get*",
+      Resource: "*",
+    }));
+    const out = (await (
+      await signed("POST", "/v1/simulations", {
+        policies: { identity: [{ Version: "2012-10-17", Statement: statements }] },
+        whatIf: { sessionPolicies: [{ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }] },
+        actions: Array.from({ length: 100 }, (_, i) => `s3:GetThing${i}`),
+        resources: Array.from({ length: 100 }, (_, i) => `arn:aws:s3:::b/${i}`),
+      })
+    ).json()) as Answer;
+    expect(out.results).toHaveLength(10_000);
+    expect(out.results[0]?.before?.decision).toBe("Allowed");
+    const stored = await env.KV.getWithMetadata<{ encoding?: string }>(`link:${out.id}`, "arrayBuffer");
+    expect(stored.metadata?.encoding).toBe("gzip");
+    expect(stored.value!.byteLength).toBeLessThan(2_000_000);
+    const again = (await (await SELF.fetch(`${BASE}/v1/simulations/${out.id}`)).json()) as Answer;
+    expect(again.results).toHaveLength(10_000);
+
+    const id = "z".repeat(32);
+    const legacy = {
+      kind: "simulate",
+      id,
+      createdAt: new Date().toISOString(),
+      createdBy: "arn:aws:iam::123456789012:root",
+      accountId: "123456789012",
+      request: {},
+      result: { results: [] },
+    };
+    await env.KV.put(`link:${id}`, JSON.stringify(legacy));
+    const json = await SELF.fetch(`${BASE}/s/${id}.json`);
+    expect(json.status).toBe(200);
+    expect(((await json.json()) as { id: string }).id).toBe(id);
+  });
 });
