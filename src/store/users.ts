@@ -4,7 +4,17 @@ import { AwsError } from "../aws/errors";
 import { nameKey } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
 import { findNamed, insertNamed, listNamedPage, requireNamed, type EntityKind } from "./named-entities";
-import { accessKeys, attachments, groupMembers, inlinePolicies, loginProfiles, users } from "./schema";
+import {
+  accessKeys,
+  attachments,
+  groupMembers,
+  inlinePolicies,
+  loginProfiles,
+  mfaDevices,
+  serviceCredentials,
+  sshPublicKeys,
+  users,
+} from "./schema";
 import { deleteTagsStatement, upsertTagStatements, type Tag } from "./tags";
 
 export type UserRow = typeof users.$inferSelect;
@@ -64,6 +74,13 @@ export function deleteBlockerQueries(db: Db, accountId: string, name: string) {
     db.select({ id: groupMembers.groupId }).from(groupMembers).where(inArray(groupMembers.userId, id)).limit(1),
     db.select({ id: inlinePolicies.name }).from(inlinePolicies).where(inArray(inlinePolicies.principalId, id)).limit(1),
     db.select({ id: attachments.policyArn }).from(attachments).where(inArray(attachments.principalId, id)).limit(1),
+    db.select({ id: sshPublicKeys.userId }).from(sshPublicKeys).where(inArray(sshPublicKeys.userId, id)).limit(1),
+    db
+      .select({ id: serviceCredentials.userId })
+      .from(serviceCredentials)
+      .where(inArray(serviceCredentials.userId, id))
+      .limit(1),
+    db.select({ id: mfaDevices.userId }).from(mfaDevices).where(inArray(mfaDevices.userId, id)).limit(1),
   ] as const;
 }
 
@@ -73,6 +90,10 @@ const BLOCKERS = [
   "Cannot delete entity, must remove users from group first.",
   "Cannot delete entity, must delete policies first.",
   "Cannot delete entity, must detach all policies first.",
+  // AWS lists these among what must go before DeleteUser (API_DeleteUser); the wording follows the ones above.
+  "Cannot delete entity, must delete SSH public keys first.",
+  "Cannot delete entity, must delete service specific credentials first.",
+  "Cannot delete entity, must delete MFA device first.",
 ];
 
 /** Deletes a user whose blockers (the results of `deleteBlockerQueries`, in order) are all empty. */
