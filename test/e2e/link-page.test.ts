@@ -1,4 +1,4 @@
-// End to end: `wrangler dev`, a what-if saved behind a link, and its page opened in Debian's headless Chromium (playwright-core): rendered text, an expanded cell, highlighted statement lines, no CSP violation, a screenshot.
+// End to end: `wrangler dev`, a /v1/simulations what-if saved behind a link, its page and /docs opened in Debian's headless Chromium (playwright-core): rendered text, an expanded cell, highlighted statement lines, no CSP violation, a screenshot.
 import { CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -69,12 +69,12 @@ describe.skipIf(!hasChromium)("a shared link's page in headless Chromium", () =>
       }),
     );
 
-    const url = new URL(`${server.url}/v1/whatif`);
+    const url = new URL(`${server.url}/v1/simulations`);
     const body = JSON.stringify({
-      principals: ["arn:aws:iam::123456789012:user/e2e-link"],
+      principal: "arn:aws:iam::123456789012:user/e2e-link",
       actions: ["s3:GetObject", "s3:PutObject"],
       resources: ["arn:aws:s3:::bucket/key"],
-      change: { attachPolicies: ["arn:aws:iam::aws:policy/AmazonS3FullAccess"] },
+      whatIf: { attachPolicies: ["arn:aws:iam::aws:policy/AmazonS3FullAccess"] },
     });
     const headers = await signRequest({
       method: "POST",
@@ -89,7 +89,8 @@ describe.skipIf(!hasChromium)("a shared link's page in headless Chromium", () =>
     });
     const res = await fetch(url, { method: "POST", headers, body });
     expect(res.status).toBe(200);
-    const link = ((await res.json()) as { url: string }).url;
+    const link = ((await res.json()) as { link: string }).link;
+    expect(link.startsWith(`${server.url}/s/`)).toBe(true);
 
     const page = await browser.newPage();
     const violations: string[] = [];
@@ -101,7 +102,7 @@ describe.skipIf(!hasChromium)("a shared link's page in headless Chromium", () =>
     const text = await page.locator("body").innerText();
     expect(text).toContain("What-if simulation");
     expect(text).toContain("newly allowed");
-    expect(text).toContain("anyone who has it can read this page");
+    expect(text).toContain("anyone who holds it can read this page");
 
     // The first cell (s3:GetObject) opens to its explanation: the Sid, and a link to the highlighted lines.
     await page.locator("table.grid td details summary").first().click();
@@ -122,5 +123,26 @@ describe.skipIf(!hasChromium)("a shared link's page in headless Chromium", () =>
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`link page screenshot: ${shot}`);
     expect(statSync(shot).size).toBeGreaterThan(10_000);
+  });
+
+  it("shows the OpenAPI reference at /docs without CSP violations or external loads", async () => {
+    const page = await browser.newPage();
+    const violations: string[] = [];
+    const external: string[] = [];
+    page.on("console", (m) => {
+      if (m.text().includes("Content Security Policy")) violations.push(m.text());
+    });
+    page.on("request", (r) => {
+      if (!r.url().startsWith(server.url)) external.push(r.url());
+    });
+    const response = await page.goto(`${server.url}/docs`);
+    expect(response?.status()).toBe(200);
+    const text = await page.locator("body").innerText();
+    expect(text).toContain("POST /v1/simulations");
+    await page.locator("details summary").first().click();
+    expect(await page.locator("details pre").first().isVisible()).toBe(true);
+    expect(violations).toEqual([]);
+    expect(external).toEqual([]);
+    await page.close();
   });
 });
