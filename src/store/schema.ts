@@ -1,4 +1,5 @@
 // The D1 schema (Drizzle): every IAM entity, scoped by account id; drizzle-kit generates drizzle/ from this file.
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Times are stored as epoch milliseconds so SQL can order and compare them cheaply. */
@@ -155,7 +156,15 @@ export const attachments = sqliteTable(
   (t) => [primaryKey({ columns: [t.principalId, t.policyArn] }), index("attachments_policy").on(t.policyArn)],
 );
 
-export type TaggableKind = "user" | "role" | "policy" | "instance-profile" | "oidc-provider" | "saml-provider" | "mfa";
+export type TaggableKind =
+  | "user"
+  | "role"
+  | "policy"
+  | "instance-profile"
+  | "oidc-provider"
+  | "saml-provider"
+  | "mfa"
+  | "server-certificate";
 
 export const tags = sqliteTable(
   "tags",
@@ -167,8 +176,14 @@ export const tags = sqliteTable(
     /** IAM treats tag keys case-insensitively for uniqueness while returning them as written. */
     keyLower: text("key_lower").notNull(),
     value: text("value").notNull(),
+    /**
+     * AWS returns tags in the order they were added: each new key takes the next number (an overwrite keeps its
+     * place). Computed in the insert itself, so the rows of one batch are numbered in statement order. Rows written
+     * before this column existed are null and sort first, by key.
+     */
+    seq: integer("seq").$defaultFn(() => sql`(select coalesce(max(seq), 0) + 1 from tags)`),
   },
-  (t) => [primaryKey({ columns: [t.resourceId, t.keyLower] })],
+  (t) => [primaryKey({ columns: [t.resourceId, t.keyLower] }), index("tags_seq").on(t.seq)],
 );
 
 export const accessKeys = sqliteTable(
@@ -442,4 +457,39 @@ export const orgCreateAccountStatus = sqliteTable(
     completedAt: integer("completed_at"),
   },
   (t) => [index("org_create_account_status_org").on(t.orgId)],
+);
+
+/** Server certificates (for load balancers and CloudFront): the private key is kept AES-GCM encrypted, never returned. */
+export const serverCertificates = sqliteTable(
+  "server_certificates",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    name: text("name").notNull(),
+    nameKey: text("name_key").notNull(),
+    path: text("path").notNull(),
+    arn: text("arn").notNull(),
+    body: text("body").notNull(),
+    chain: text("chain"),
+    privateKeyEncrypted: text("private_key_encrypted").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    uploadedAt: integer("uploaded_at").notNull(),
+  },
+  (t) => [uniqueIndex("server_certificates_account_name").on(t.accountId, t.nameKey)],
+);
+
+/** Users' X.509 signing certificates; the id is derived from the certificate, so one certificate appears once per account. */
+export const signingCertificates = sqliteTable(
+  "signing_certificates",
+  {
+    accountId: text("account_id").notNull(),
+    id: text("id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    body: text("body").notNull(),
+    status: text("status").$type<"Active" | "Inactive">().notNull(),
+    uploadedAt: integer("uploaded_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.id] }), index("signing_certificates_user").on(t.userId)],
 );
