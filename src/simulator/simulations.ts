@@ -1,12 +1,20 @@
 // POST /v1/simulations: one principal's grid of actions x resources, before and after a proposed change (never written), trust cells deciding both sides of sts:AssumeRole*, and the answer's shape.
 import { AwsError } from "../aws/errors";
-import { evaluate, type CompiledPolicySet, type ContextValue, type PolicySetInput } from "../engine/index";
+import {
+  compilePolicySet,
+  evaluate,
+  PolicyValidationError,
+  type CompiledPolicySet,
+  type ContextValue,
+  type PolicySetInput,
+  type PolicySource,
+} from "../engine/index";
 import type { Db } from "../store/db";
 import { expandActions } from "./action-index";
 import { unknownKeyWarnings } from "./policy-keys";
 import type { SimulationRequest, WhatIfChange } from "./simulation-request";
 import { ASSUME_ROLE, resolveSubject, trustRoleArns, type Subject } from "./simulation-subject";
-import { cellDecision, compile, MAX_CELLS, resolve, type Cell, type ShownPolicy, type WhatIfResult } from "./whatif";
+import { cellDecision, MAX_CELLS, resolve, type Cell, type ShownPolicy, type WhatIfResult } from "./whatif";
 
 export { MAX_CELLS };
 
@@ -96,6 +104,31 @@ function trustSet(base: PolicySetInput, roleArn: string, trust: string, id: stri
     resourceKind: "role-trust",
     resourceAccount: roleArn.split(":")[4] as string,
   };
+}
+
+/** The policy an engine label ("identity[2]", "scps[0][1]", "boundary") names in a set, by its id. */
+function policyIdOf(set: PolicySetInput, label: string): string | undefined {
+  const m = /^([a-z]+)(?:\[(\d+)\])?(?:\[(\d+)\])?$/.exec(label);
+  if (!m) return undefined;
+  const [, kind, a, b] = m;
+  const field = (set as unknown as Record<string, unknown>)[kind === "trust" ? "resource" : (kind as string)];
+  let x: unknown = field;
+  for (const i of [a, b]) if (i !== undefined && Array.isArray(x)) x = x[Number(i)];
+  return (x as PolicySource | undefined)?.id;
+}
+
+/** Compiles a set; a malformed document is a 400 naming the policy (its id), the statement and the problem. */
+function compile(set: PolicySetInput, principal: string): CompiledPolicySet {
+  try {
+    return compilePolicySet(set);
+  } catch (e) {
+    if (!(e instanceof PolicyValidationError)) throw e;
+    const id = policyIdOf(set, e.policy);
+    throw new AwsError(
+      "MalformedPolicyDocument",
+      `${principal}: ${id !== undefined ? `policy ${id}, ` : ""}${e.message}`,
+    );
+  }
 }
 
 /** Compiles lazily, once per (side, trust role). */

@@ -148,7 +148,11 @@ describe("POST /v1/simulations", () => {
       actions: ["s3:GetObject"],
     });
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as Answer).error?.code).toBe("MalformedPolicyDocument");
+    const problem = ((await malformed.json()) as Answer).error;
+    expect(problem?.code).toBe("MalformedPolicyDocument");
+    // The message names the policy by its id, the statement and the problem.
+    expect(problem?.message).toMatch(/policy inline\/bad, identity\[\d+\] statement \d+/);
+    expect(problem?.message).toContain("Effect");
     const huge = await signed("POST", "/v1/simulations", {
       policies: { identity: [] },
       actions: ["s3:*"],
@@ -242,5 +246,5 @@ describe("POST /v1/simulations", () => {
     const json = await SELF.fetch(`${BASE}/s/${id}.json`);
     expect(json.status).toBe(200);
     expect(((await json.json()) as { id: string }).id).toBe(id);
-  });
+  }, 60_000); // 20,000 explained decisions and a multi-megabyte answer: slow on a shared machine
 });
