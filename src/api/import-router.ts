@@ -1,6 +1,7 @@
 // POST /v1/accounts/import: the root user loads a GetAccountAuthorizationDetails snapshot into an account; JSON errors.
 import { Hono } from "hono";
 import { AwsError } from "../aws/errors";
+import { snapshotFromXml } from "../iam/account-snapshot-xml";
 import { authenticate } from "../core/authenticate";
 import { invalidateCredentials } from "../core/credential-cache";
 import type { AppEnv } from "../env";
@@ -42,11 +43,16 @@ importRouter.post("/accounts/import", async (c) => {
   if (principal.accountId !== c.env.DEFAULT_ACCOUNT_ID && account !== undefined && account !== principal.accountId) {
     throw new AwsError("AccessDenied", `The root user of ${principal.accountId} may import only into its own account.`);
   }
+  const text = new TextDecoder().decode(body);
   let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    throw new AwsError("ValidationError", "The snapshot is not valid JSON (is the file complete?).");
+  // The AWS CLI's JSON, or the query API's own XML pages (one or more GetAccountAuthorizationDetailsResponse).
+  if (text.trimStart().startsWith("<")) parsed = snapshotFromXml(text);
+  else {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new AwsError("ValidationError", "The snapshot is not valid JSON (is the file complete?).");
+    }
   }
   const report = await importAccount(services.db, parsed, {
     account: account ?? (principal.accountId !== c.env.DEFAULT_ACCOUNT_ID ? principal.accountId : undefined),

@@ -132,6 +132,37 @@ describe("export, reset, import, export", () => {
     expect(await exportAccount()).toEqual(original);
   });
 
+  it("gives back the same account from the query API's raw XML pages, concatenated", async () => {
+    // The pages as the API writes them (MaxItems 3 forces several), one after another in one file.
+    let xml = "";
+    let marker: string | undefined;
+    do {
+      const body = `Action=GetAccountAuthorizationDetails&Version=2010-05-08&MaxItems=3${marker ? `&Marker=${encodeURIComponent(marker)}` : ""}`;
+      const url = new URL(`${ENDPOINT}/`);
+      const headers = await signRequest({
+        method: "POST",
+        url,
+        headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+        body,
+        accessKeyId: "test",
+        secret: "test",
+        region: "us-east-1",
+        service: "iam",
+        now: new Date(),
+      });
+      const page = await (await SELF.fetch(url, { method: "POST", headers, body })).text();
+      xml += `${page}\n`;
+      marker = /<IsTruncated>true<\/IsTruncated>/.test(page) ? /<Marker>([^<]*)<\/Marker>/.exec(page)?.[1] : undefined;
+    } while (marker);
+    expect(xml.match(/<GetAccountAuthorizationDetailsResponse/g)?.length).toBeGreaterThan(1);
+    const answer = await importSnapshot(undefined, { raw: xml, query: "mode=replace" });
+    expect(answer.status).toBe(200);
+    expect(await exportAccount()).toEqual(original);
+    const broken = await importSnapshot(undefined, { raw: xml.slice(0, xml.length / 2), query: "mode=replace" });
+    expect(broken.status).toBe(400);
+    expect(await exportAccount()).toEqual(original);
+  });
+
   it("loads the same export into another account: same names and shape, that account's ARNs", async () => {
     const other = "210987654321";
     const answer = await importSnapshot(original, { query: `account=${other}` });
