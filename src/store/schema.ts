@@ -1,5 +1,4 @@
 // The D1 schema (Drizzle): every IAM entity, scoped by account id; drizzle-kit generates drizzle/ from this file.
-import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Times are stored as epoch milliseconds so SQL can order and compare them cheaply. */
@@ -176,14 +175,8 @@ export const tags = sqliteTable(
     /** IAM treats tag keys case-insensitively for uniqueness while returning them as written. */
     keyLower: text("key_lower").notNull(),
     value: text("value").notNull(),
-    /**
-     * AWS returns tags in the order they were added: each new key takes the next number (an overwrite keeps its
-     * place). Computed in the insert itself, so the rows of one batch are numbered in statement order. Rows written
-     * before this column existed are null and sort first, by key.
-     */
-    seq: integer("seq").$defaultFn(() => sql`(select coalesce(max(seq), 0) + 1 from tags)`),
   },
-  (t) => [primaryKey({ columns: [t.resourceId, t.keyLower] }), index("tags_seq").on(t.seq)],
+  (t) => [primaryKey({ columns: [t.resourceId, t.keyLower] })],
 );
 
 export const accessKeys = sqliteTable(

@@ -11,6 +11,7 @@ import {
   policies,
   roles,
   samlProviders,
+  serverCertificates,
   tags,
   users,
   type TaggableKind,
@@ -35,6 +36,7 @@ export function assertDistinctKeys(keys: string[]): void {
   }
 }
 
+/** AWS documents List*Tags as "sorted by tag key" (not in the order added), hence the key order. */
 export function listTags(db: Db, resourceId: string) {
   return db
     .select({ Key: tags.key, Value: tags.value })
@@ -51,6 +53,7 @@ const TAGGED_TABLE = {
   "oidc-provider": oidcProviders,
   "saml-provider": samlProviders,
   mfa: mfaDevices,
+  "server-certificate": serverCertificates,
 } as const;
 
 /** One tag as a row of the tags table. */

@@ -1,0 +1,2 @@
+DROP INDEX `tags_seq`;--> statement-breakpoint
+ALTER TABLE `tags` DROP COLUMN `seq`;
