@@ -17,11 +17,37 @@ export interface PostResult {
   body: unknown;
 }
 
-/** Signs the snapshot with root keys (SigV4, service iam) and POSTs it to /v1/accounts/import. */
+/** A body up to this size goes in one request; a larger snapshot in parts of this size (the Worker takes 8 MiB). */
+const PART_BYTES = 6 * 1024 * 1024;
+
+/**
+ * Signs the snapshot with root keys (SigV4, service iam) and POSTs it to /v1/accounts/import: in one request, or in
+ * numbered parts that the last one completes.
+ */
 export async function postSnapshot(endpoint: string, text: string, opts: PostOptions = {}): Promise<PostResult> {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.byteLength <= PART_BYTES) return postPart(endpoint, bytes, opts);
+  const of = Math.ceil(bytes.byteLength / PART_BYTES);
+  const upload = crypto.randomUUID().replaceAll("-", "");
+  let last: PostResult | undefined;
+  for (let part = 1; part <= of; part++) {
+    const chunk = bytes.subarray((part - 1) * PART_BYTES, part * PART_BYTES);
+    last = await postPart(endpoint, chunk, opts, { upload, part: String(part), of: String(of) });
+    if (part < of && last.status !== 202) return last;
+  }
+  return last as PostResult;
+}
+
+async function postPart(
+  endpoint: string,
+  text: Uint8Array,
+  opts: PostOptions,
+  chunk?: Record<string, string>,
+): Promise<PostResult> {
   const url = new URL("/v1/accounts/import", endpoint);
   if (opts.account !== undefined) url.searchParams.set("account", opts.account);
   if (opts.replace === true) url.searchParams.set("mode", "replace");
+  for (const [k, v] of Object.entries(chunk ?? {})) url.searchParams.set(k, v);
   const headers = await signRequest({
     method: "POST",
     url,
@@ -34,7 +60,7 @@ export async function postSnapshot(endpoint: string, text: string, opts: PostOpt
     now: new Date(),
   });
   const t0 = performance.now();
-  const res = await fetch(url, { method: "POST", headers, body: text });
+  const res = await fetch(url, { method: "POST", headers, body: Buffer.from(text) });
   const body: unknown = await res.json().catch(() => ({ error: { code: "NotJson", message: res.statusText } }));
   return {
     status: res.status,

@@ -8,6 +8,7 @@ import type { AppEnv } from "../env";
 import { importAccount } from "../iam/account-import";
 import { asAwsError } from "./errors";
 import { readBody } from "./query-router";
+import { partRef, receivePart } from "../store/import-uploads";
 import { requestServices } from "./request-services";
 
 /** The same cap as /v1/simulate: a 5,000-user account exported by the CLI fits with room to spare. */
@@ -34,6 +35,14 @@ importRouter.post("/accounts/import", async (c) => {
       `User: ${principal.arn} is not authorized to import an account: only the root user may.`,
     );
   }
+  // A snapshot larger than one body arrives in parts (?upload=<id>&part=<n>&of=<total>); the last one imports.
+  const ref = partRef(principal.accountId, url.searchParams);
+  let whole = body;
+  if (ref) {
+    const assembled = await receivePart(c.env.KV, ref, body);
+    if (assembled === undefined) return c.json({ upload: ref.upload, received: ref.part, of: ref.of }, 202);
+    whole = assembled;
+  }
   const account = url.searchParams.get("account") ?? undefined;
   const mode = url.searchParams.get("mode");
   if (mode !== null && mode !== "replace") {
@@ -43,7 +52,7 @@ importRouter.post("/accounts/import", async (c) => {
   if (principal.accountId !== c.env.DEFAULT_ACCOUNT_ID && account !== undefined && account !== principal.accountId) {
     throw new AwsError("AccessDenied", `The root user of ${principal.accountId} may import only into its own account.`);
   }
-  const text = new TextDecoder().decode(body);
+  const text = new TextDecoder().decode(whole);
   let parsed: unknown;
   // The AWS CLI's JSON, or the query API's own XML pages (one or more GetAccountAuthorizationDetailsResponse).
   if (text.trimStart().startsWith("<")) parsed = snapshotFromXml(text);
