@@ -83,6 +83,11 @@ export const simulationRequest = z
     resources: z.array(z.string().min(1).max(2048)).min(1).max(10_000).optional(),
     context: contextValues.optional(),
     expiresInDays: z.number().int().min(1).max(MAX_EXPIRES_DAYS).optional(),
+    /** "full" (default): matched statements and missing keys per cell; "decision": only the decision and its type. */
+    explain: z
+      .enum(["full", "decision"])
+      .optional()
+      .meta({ description: "`decision` keeps large grids small: matched statements and missing keys are left out." }),
   })
   .strict()
   .refine((r) => r.principal !== undefined || r.policies !== undefined, {

@@ -6,6 +6,7 @@ import {
   PolicyValidationError,
   type CompiledPolicySet,
   type ContextValue,
+  type EvalRequest,
   type PolicySetInput,
   type PolicySource,
 } from "../engine/index";
@@ -14,7 +15,15 @@ import { expandActions } from "./action-index";
 import { unknownKeyWarnings } from "./policy-keys";
 import type { SimulationRequest, WhatIfChange } from "./simulation-request";
 import { ASSUME_ROLE, resolveSubject, trustRoleArns, type Subject } from "./simulation-subject";
-import { cellDecision, MAX_CELLS, resolve, type Cell, type ShownPolicy, type WhatIfResult } from "./whatif";
+import {
+  cellDecision,
+  MAX_CELLS,
+  resolve,
+  type Cell,
+  type CellDecision,
+  type ShownPolicy,
+  type WhatIfResult,
+} from "./whatif";
 
 export { MAX_CELLS };
 
@@ -192,16 +201,20 @@ export async function runSimulationGrid(
     const id = after && proposedTrust !== undefined ? "proposed/resource" : `trust:${resource}`;
     return get(`${after ? "after" : "before"}|${resource}`, () => trustSet(base, resource, doc, id));
   };
+  // Large grids may ask for decisions only: the explanation lists are most of a 10,000-cell answer's size.
+  const brief = req.explain === "decision";
+  const decide = (set: CompiledPolicySet, request: EvalRequest): CellDecision => {
+    const d = evaluate(set, request);
+    return brief ? { decision: d.decision, decidedBy: d.decidedBy, matched: [], missing: [] } : cellDecision(d);
+  };
   const cells: Cell[] = [];
   const diff: WhatIfResult["diff"] = [];
   for (const action of expansion.actions) {
     for (const resource of resources) {
       const principal = s.evalPrincipal;
-      const b = cellDecision(
-        evaluate(setFor(false, action, resource), { principal, action, resource, context: beforeContext }),
-      );
+      const b = decide(setFor(false, action, resource), { principal, action, resource, context: beforeContext });
       const a = changed
-        ? cellDecision(evaluate(setFor(true, action, resource), { principal, action, resource, context: afterContext }))
+        ? decide(setFor(true, action, resource), { principal, action, resource, context: afterContext })
         : undefined;
       const isChanged = a !== undefined && a.decision !== b.decision;
       cells.push({ principal: s.label, action, resource, before: b, ...(a ? { after: a } : {}), changed: isChanged });

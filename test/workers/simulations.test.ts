@@ -232,6 +232,17 @@ describe("POST /v1/simulations", () => {
     const again = (await (await SELF.fetch(`${BASE}/v1/simulations/${out.id}`)).json()) as Answer;
     expect(again.results).toHaveLength(10_000);
 
+    const brief = (await (
+      await signed("POST", "/v1/simulations", {
+        policies: { identity: [{ Version: "2012-10-17", Statement: statements }] },
+        actions: Array.from({ length: 100 }, (_, i) => `s3:GetThing${i}`),
+        resources: Array.from({ length: 100 }, (_, i) => `arn:aws:s3:::b/${i}`),
+        explain: "decision",
+      })
+    ).json()) as Answer;
+    expect(brief.results).toHaveLength(10_000);
+    expect(brief.results[0]).toMatchObject({ decision: "Allowed", decidedBy: "identity", matched: [], missing: [] });
+
     const id = "z".repeat(32);
     const legacy = {
       kind: "simulate",
