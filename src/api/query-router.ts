@@ -5,6 +5,7 @@ import { MAX_BODY_BYTES, parseQueryParams, unflattenQuery } from "../aws/query";
 import { IAM_NS, renderError, renderResponse, STS_NS } from "../aws/xml";
 import { authenticate } from "../core/authenticate";
 import { invoke } from "../core/invoke";
+import { ANONYMOUS } from "../core/principal";
 import type { QueryServiceName } from "../core/operation";
 import { findOperation, SERVICE_VERSIONS } from "../core/table";
 import type { AppEnv } from "../env";
@@ -69,17 +70,20 @@ async function handleQuery(c: Context<AppEnv>): Promise<Response> {
   if (!op) {
     throw new AwsError("InvalidAction", `Could not find operation ${action} for version ${SERVICE_VERSIONS[service]}`);
   }
-  if (!authn) {
-    if (!op.unsigned) throw new AwsError("MissingAuthenticationToken", "Request is missing Authentication Token");
-    throw new AwsError("InvalidAction", `Unsigned calls to ${action} are not supported yet.`);
+  // AWS accepts a few calls unsigned (AssumeRoleWithWebIdentity): they run as the anonymous caller and admit it by
+  // their own checks; every other operation needs a signature.
+  if (!authn && !op.unsigned) {
+    throw new AwsError("MissingAuthenticationToken", "Request is missing Authentication Token");
   }
-  c.set("principal", authn.principal);
+  const principal = authn?.principal ?? ANONYMOUS;
+  c.set("principal", principal);
 
   // A prototype-free record: parameter names such as "__proto__" stay ordinary (and then fail validation).
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of params) if (!isProtocolParam(k)) fields[k] = v;
   const input = unflattenQuery(new Map(Object.entries(fields)));
-  const result = await invoke(op, input, authn.principal, { ...services, region: authn.auth.region });
+  const region = authn?.auth.region ?? services.region;
+  const result = await invoke(op, input, principal, { ...services, region });
   return c.body(renderResponse(op.name, NAMESPACES[service], result, services.requestId), 200, {
     "content-type": "text/xml",
   });

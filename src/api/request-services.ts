@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { Services } from "../core/invoke";
 import type { AppEnv } from "../env";
+import { isLocalHost } from "./deployment-guard";
 import { openDb } from "../store/db";
 import { countRoundTrips } from "../store/round-trips";
 import { kvSessionStore } from "../store/sessions";
@@ -17,6 +18,7 @@ export function requestServices(c: Context<AppEnv>, now: Date, region: string): 
     region,
     sourceIp: c.req.header("cf-connecting-ip"),
     secureTransport: url.protocol === "https:",
+    localRequest: isLocalHost(url.hostname),
     waitUntil: (p) => c.executionCtx.waitUntil(p),
   };
 }

@@ -54,6 +54,8 @@ function policyOwner(p: Principal): PolicyOwner | null {
       return { kind: "role", id: p.session.roleId };
     case "federated-user":
       return { kind: "user", id: p.ownerUserId };
+    case "anonymous":
+      return null;
   }
 }
 

@@ -20,6 +20,8 @@ export interface Services {
   region: string;
   sourceIp?: string;
   secureTransport: boolean;
+  /** The request reached a development server on this machine (localhost or loopback, as the deployment guard sees it). */
+  localRequest?: boolean;
   waitUntil: (promise: Promise<unknown>) => void;
 }
 

@@ -27,6 +27,8 @@ export interface OperationContext {
   sourceIp?: string;
   /** aws:SecureTransport: whether the request came over TLS. */
   secureTransport: boolean;
+  /** Whether the request reached a local development server (localhost or a loopback address). */
+  localRequest?: boolean;
   /** Work that may finish after the response (e.g. recording a key's last use). */
   waitUntil: (promise: Promise<unknown>) => void;
   /** The results of the operation's `preload` queries, in order, fetched with the authorization batch. */

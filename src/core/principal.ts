@@ -66,7 +66,29 @@ export interface FederatedUserPrincipal extends PrincipalBase {
   tags: Record<string, string>;
 }
 
-export type Principal = RootPrincipal | UserPrincipal | AssumedRolePrincipal | FederatedUserPrincipal;
+/**
+ * An unsigned caller (AssumeRoleWithWebIdentity): no account and no policies. Only operations marked `unsigned`
+ * ever run for it, and they admit it by their own checks (a verified token and the role's trust policy).
+ */
+export interface AnonymousPrincipal extends PrincipalBase {
+  kind: "anonymous";
+}
+
+export type Principal =
+  | RootPrincipal
+  | UserPrincipal
+  | AssumedRolePrincipal
+  | FederatedUserPrincipal
+  | AnonymousPrincipal;
+
+/** The caller of an unsigned request: the engine reads "anonymous" as the anonymous principal, whom no policy names but "*". */
+export const ANONYMOUS: AnonymousPrincipal = {
+  kind: "anonymous",
+  accountId: "",
+  arn: "anonymous",
+  userId: "anonymous",
+  credentials: { accessKeyId: "" },
+};
 
 /** aws:PrincipalType as AWS documents it for each principal kind. */
 export function principalType(p: Principal): string {
@@ -79,6 +101,8 @@ export function principalType(p: Principal): string {
       return "AssumedRole";
     case "federated-user":
       return "FederatedUser";
+    case "anonymous":
+      return "Anonymous";
   }
 }
 

@@ -1,6 +1,7 @@
 // OIDC identity provider operations: create, read, list, delete, client IDs, thumbprints and tags.
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
+import { isLocalHost } from "../api/deployment-guard";
 import { list, str } from "../api/validation";
 import { iamOperation, type OperationContext } from "../core/operation";
 import {
@@ -25,11 +26,19 @@ export const MAX_THUMBPRINTS = 5;
 
 const providerArn = (ctx: OperationContext, host: string) => `arn:aws:iam::${ctx.accountId}:oidc-provider/${host}`;
 
-/** The provider's identity is its URL without the scheme; AWS accepts only https, and hosts compare lower-cased. */
-function normalizeUrl(raw: string): string {
-  const m = /^https:\/\/([^/?#\s]+)((?:\/[^?#\s]*)?)$/i.exec(raw);
-  if (!m) throw new AwsError("InvalidInput", "Invalid Open ID Connect Provider URL");
-  return `${(m[1] ?? "").toLowerCase()}${(m[2] ?? "").replace(/\/+$/, "")}`;
+/**
+ * The provider's identity is its URL without the scheme; AWS accepts only https, and hosts compare lower-cased.
+ * One exception for development: a request that reached a local server may register an http issuer on a loopback
+ * host (`http://127.0.0.1:<port>`, `http://localhost`), so tests can serve their own keys without certificates.
+ */
+function normalizeUrl(raw: string, localRequest = false): string {
+  const m = /^(https?):\/\/([^/?#\s]+)((?:\/[^?#\s]*)?)$/i.exec(raw);
+  const host = (m?.[2] ?? "").toLowerCase();
+  const http = m?.[1]?.toLowerCase() === "http";
+  if (!m || (http && !(localRequest && isLocalHost(host.replace(/:\d+$/, ""))))) {
+    throw new AwsError("InvalidInput", "Invalid Open ID Connect Provider URL");
+  }
+  return `${host}${(m[3] ?? "").replace(/\/+$/, "")}`;
 }
 
 function checkThumbprints(list: string[]): string[] {
@@ -92,7 +101,7 @@ export const createOidcProvider = iamOperation(
   }),
   (i, ctx) => {
     try {
-      return providerArn(ctx, normalizeUrl(i.Url));
+      return providerArn(ctx, normalizeUrl(i.Url, ctx.localRequest));
     } catch {
       return providerArn(ctx, i.Url);
     }
@@ -100,7 +109,7 @@ export const createOidcProvider = iamOperation(
   async (i, ctx) => {
     const tags = i.Tags ?? [];
     assertDistinctKeys(tags.map((t) => t.Key));
-    const host = normalizeUrl(i.Url);
+    const host = normalizeUrl(i.Url, ctx.localRequest);
     const row: OidcProviderRow = {
       id: crypto.randomUUID(),
       accountId: ctx.accountId,

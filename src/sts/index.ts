@@ -3,6 +3,7 @@ import type { Operation } from "../core/operation";
 import { assumeRole } from "./assume-role";
 import { getAccessKeyInfo, getCallerIdentity } from "./identity";
 import { getFederationToken, getSessionToken } from "./tokens";
+import { assumeRoleWithWebIdentity } from "./web-identity";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry keeps its own input type
 export const stsOperations: Operation<any>[] = [
@@ -11,4 +12,5 @@ export const stsOperations: Operation<any>[] = [
   assumeRole,
   getSessionToken,
   getFederationToken,
+  assumeRoleWithWebIdentity,
 ];
