@@ -34,7 +34,10 @@ export function createApp() {
   app.route("/v1", simulationsRouter);
   app.route("/v1", importRouter);
   app.route("/s", linkPages);
-  app.route("/", docsRouter(() => app.routes)); // /openapi.json and /docs list the /v1 routes mounted above
+  app.route(
+    "/",
+    docsRouter(() => app.routes),
+  ); // /openapi.json and /docs list the /v1 routes mounted above
   app.route("/", jsonRouter); // awsJson (X-Amz-Target) first; it passes every other request on
   app.route("/", queryRouter);
 

@@ -100,7 +100,10 @@ export const listServiceSpecificCredentials = iamOperation(
     // Listing all users names each credential's owner from its service user name (<user>-at-<account>).
     const owner = (r: ServiceCredentialRow) => user?.name ?? r.serviceUserName.replace(/-at-\d{12}$/, "");
     return {
-      ServiceSpecificCredentials: page.items.map((r) => ({ ...shape(r, owner(r), ctx.now), ServicePassword: undefined })),
+      ServiceSpecificCredentials: page.items.map((r) => ({
+        ...shape(r, owner(r), ctx.now),
+        ServicePassword: undefined,
+      })),
       IsTruncated: page.IsTruncated,
       Marker: page.Marker,
     };
