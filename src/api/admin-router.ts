@@ -23,6 +23,8 @@ const TABLES = [
   "saml_providers",
   "mfa_devices",
   "ssh_public_keys",
+  "server_certificates",
+  "signing_certificates",
   "service_credentials",
   "role_deletion_tasks",
   "attachments",

@@ -42,7 +42,8 @@ export type EntityKind = "user" | "group" | "role";
  * knows; the authorizer reads it (with its tags and boundary) in the same D1 round trip as the caller's policies.
  */
 export interface EntityRef {
-  kind: EntityKind;
+  /** Server certificates are renamed and moved like entities, so they are targets of the same kind. */
+  kind: EntityKind | "server-certificate";
   accountId: string;
   name: string;
   /**

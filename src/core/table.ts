@@ -20,6 +20,8 @@ import { sshKeyOperations } from "../iam/ssh-keys";
 import { serviceCredentialOperations } from "../iam/service-credentials";
 import { mfaDeviceOperations } from "../iam/mfa-devices";
 import { credentialReportOperations } from "../iam/credential-report";
+import { serverCertificateOperations } from "../iam/server-certificates";
+import { signingCertificateOperations } from "../iam/signing-certificates";
 import { organizationsOperations } from "../organizations/index";
 import { simulatePrincipalOperations } from "../simulator/iam-simulate-principal";
 import { simulateCustomOperations } from "../simulator/iam-simulate-custom";
@@ -49,6 +51,8 @@ const ALL: AnyOperation[] = [
   ...serviceCredentialOperations,
   ...mfaDeviceOperations,
   ...credentialReportOperations,
+  ...serverCertificateOperations,
+  ...signingCertificateOperations,
   ...stsOperations,
   ...organizationsOperations,
   ...simulatePrincipalOperations,

@@ -11,6 +11,7 @@ import {
   policies,
   policyVersions,
   roles,
+  serverCertificates,
   tags,
   users,
 } from "./schema";
@@ -65,7 +66,7 @@ export interface OrgAccounts {
 
 /** What the request names: an IAM entity by name or a managed policy by ARN. */
 export type NamedTarget =
-  | { kind: "user" | "group" | "role"; accountId: string; name: string }
+  | { kind: "user" | "group" | "role" | "server-certificate"; accountId: string; name: string }
   | { kind: "policy"; arn: string };
 
 /** Whose policies govern the call: an IAM user (also for its federated sessions) or a role (for its sessions). */
@@ -83,7 +84,8 @@ function targetIdSql(target: NamedTarget | undefined) {
   return sql`(select ${t.id} from ${t} where ${t.accountId} = ${target.accountId} and ${t.nameKey} = ${target.name.toLowerCase()})`;
 }
 
-const TARGET_TABLES = { user: users, group: groups, role: roles } as const;
+/** Tables whose rows are named targets: each has id, account_id, name_key, arn and path columns. */
+const TARGET_TABLES = { user: users, group: groups, role: roles, "server-certificate": serverCertificates } as const;
 
 function targetQuery(db: Db, target: NamedTarget | undefined) {
   // Users and roles carry a boundary; groups and policies answer null for it.

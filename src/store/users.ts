@@ -12,6 +12,7 @@ import {
   loginProfiles,
   mfaDevices,
   serviceCredentials,
+  signingCertificates,
   sshPublicKeys,
   users,
 } from "./schema";
@@ -81,6 +82,11 @@ export function deleteBlockerQueries(db: Db, accountId: string, name: string) {
       .where(inArray(serviceCredentials.userId, id))
       .limit(1),
     db.select({ id: mfaDevices.userId }).from(mfaDevices).where(inArray(mfaDevices.userId, id)).limit(1),
+    db
+      .select({ id: signingCertificates.userId })
+      .from(signingCertificates)
+      .where(inArray(signingCertificates.userId, id))
+      .limit(1),
   ] as const;
 }
 
@@ -94,6 +100,7 @@ const BLOCKERS = [
   "Cannot delete entity, must delete SSH public keys first.",
   "Cannot delete entity, must delete service specific credentials first.",
   "Cannot delete entity, must delete MFA device first.",
+  "Cannot delete entity, must delete signing certificates first.",
 ];
 
 /** Deletes a user whose blockers (the results of `deleteBlockerQueries`, in order) are all empty. */
