@@ -14,6 +14,7 @@ import {
   type PolicyVersionRow,
 } from "../store/policies";
 import { findAwsManagedPolicy, isAwsManagedArn } from "./aws-managed-policies";
+import { awsManagedVersionDocument, awsManagedVersions } from "./aws-managed-versions";
 import { arn, paging, policyDocument, policyVersionId } from "./fields";
 import { decodeMarker, DEFAULT_MAX_ITEMS, invalidMarker, toPage } from "./paging";
 import { assertPolicyArn, assertValidManagedDocument, requireLocalPolicy, requireModifiablePolicy } from "./policies";
@@ -54,12 +55,16 @@ export const getPolicyVersion = iamOperation(
   async (i, ctx) => {
     assertPolicyArn(i.PolicyArn);
     if (isAwsManagedArn(i.PolicyArn)) {
-      const aws = findAwsManagedPolicy(i.PolicyArn);
-      if (!aws) throw new AwsError("NoSuchEntity", `Policy ${i.PolicyArn} was not found.`);
-      // Only the default version of AWS managed policies is bundled.
-      if (i.VersionId !== aws.defaultVersionId) throw missingVersion(i.PolicyArn, i.VersionId);
-      const v = { versionId: aws.defaultVersionId, createdAt: aws.updateDate.getTime(), document: aws.document };
-      return { PolicyVersion: versionShape(v, true) };
+      // Every published version is bundled (src/iam/aws-managed-versions.ts).
+      const version = awsManagedVersions(i.PolicyArn)?.find((v) => v.versionId === i.VersionId);
+      if (!version) {
+        if (!findAwsManagedPolicy(i.PolicyArn))
+          throw new AwsError("NoSuchEntity", `Policy ${i.PolicyArn} was not found.`);
+        throw missingVersion(i.PolicyArn, i.VersionId);
+      }
+      const document = awsManagedVersionDocument(i.PolicyArn, version.versionId);
+      const v = { versionId: version.versionId, createdAt: version.createDate.getTime(), document };
+      return { PolicyVersion: versionShape(v, version.isDefault) };
     }
     const policy = await requireLocalPolicy(ctx, i.PolicyArn);
     const version = await findVersion(ctx.db, policy.id, i.VersionId);
@@ -80,13 +85,18 @@ export const listPolicyVersions = iamOperation(
       const aws = findAwsManagedPolicy(i.PolicyArn);
       if (!aws) throw new AwsError("NoSuchEntity", `Policy ${i.PolicyArn} was not found.`);
       defaultId = aws.defaultVersionId;
-      versions = [{ policyId: aws.id, versionId: defaultId, document: "", createdAt: aws.updateDate.getTime() }];
+      versions = (awsManagedVersions(i.PolicyArn) ?? []).map((v) => ({
+        policyId: aws.id,
+        versionId: v.versionId,
+        document: "",
+        createdAt: v.createDate.getTime(),
+      }));
     } else {
       const policy = await requireLocalPolicy(ctx, i.PolicyArn);
       defaultId = policy.defaultVersionId;
       versions = await listVersions(ctx.db, policy.id);
     }
-    // At most five versions: paged in memory, newest first, the marker being the last version id returned. The next
+    // At most five versions (an AWS managed policy keeps every version): paged in memory, newest first, the marker being the last version id returned. The next
     // page holds the older versions, so a version deleted between two pages cannot send the client back to the start.
     const after = decodeMarker(i.Marker);
     const below = after === undefined ? undefined : versionNumber(after);
