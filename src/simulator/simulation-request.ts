@@ -69,6 +69,24 @@ export const whatIfChange = z
     /** The resource policy of every cell; for sts:AssumeRole* on a stored role, the trust policy. null removes it. */
     resourcePolicy: z.union([policyDocument, z.null()]).optional(),
     context: contextValues.optional(),
+    /** Managed policies evaluated at other versions than their default: AWS managed (every version) or stored. */
+    policyVersions: z
+      .array(
+        z
+          .object({
+            policyArn: z.string().startsWith("arn:"),
+            versionId: z.string().min(1).max(20),
+            beforeVersionId: z.string().min(1).max(20).optional(),
+          })
+          .strict(),
+      )
+      .max(20)
+      .optional()
+      .meta({
+        description:
+          "Pins: each policy is evaluated at `versionId` after the change; with `beforeVersionId` the baseline uses " +
+          "that version instead of the default, so the diff reads what one version allows that the other did not.",
+      }),
   })
   .strict();
 

@@ -13,6 +13,7 @@ import {
 import type { Db } from "../store/db";
 import { expandActions } from "./action-index";
 import { unknownKeyWarnings } from "./policy-keys";
+import { pinSet, resolvePin } from "./policy-pins";
 import type { SimulationRequest, WhatIfChange } from "./simulation-request";
 import { ASSUME_ROLE, resolveSubject, trustRoleArns, type Subject } from "./simulation-subject";
 import {
@@ -91,6 +92,15 @@ async function applyChange(db: Db, s: Subject, change: WhatIfChange) {
           return doc;
         }),
       );
+  }
+  // Pins last, so a policy attached by this change can be pinned too.
+  if (change.policyVersions) {
+    const pins = [];
+    for (const p of change.policyVersions) pins.push(await resolvePin(db, p.policyArn, p.versionId));
+    const pinned = pinSet(set, pins, "after");
+    Object.assign(set, pinned.set);
+    added.push(...pinned.shown);
+    warnings.push(...pinned.warnings);
   }
   if (change.resourcePolicy === null) delete set.resource;
   else if (change.resourcePolicy !== undefined) {
@@ -175,7 +185,14 @@ export async function runSimulationGrid(
   const warnings = [...expansion.warnings];
   const changed = req.whatIf ? await applyChange(db, s, req.whatIf) : undefined;
   warnings.push(...(changed?.warnings ?? []));
-  const shown = [...s.shown, ...(changed?.added ?? [])];
+  // A pin's beforeVersionId replaces the baseline's document: the diff then compares two versions.
+  const beforePins = [];
+  for (const p of req.whatIf?.policyVersions ?? [])
+    if (p.beforeVersionId !== undefined) beforePins.push(await resolvePin(db, p.policyArn, p.beforeVersionId));
+  const baseline = beforePins.length > 0 ? pinSet(s.set, beforePins, "before") : undefined;
+  warnings.push(...(baseline?.warnings ?? []));
+  const beforeSet = baseline?.set ?? s.set;
+  const shown = [...s.shown, ...(baseline?.shown ?? []), ...(changed?.added ?? [])];
   for (const arn of trustArns) {
     const trust = s.trust.get(arn);
     if (trust === undefined) warnings.push(`${arn} is not a stored role: its trust policy was not evaluated.`);
@@ -193,7 +210,7 @@ export async function runSimulationGrid(
   const get = compiler(s.label);
   const proposedTrust = req.whatIf?.resourcePolicy ? text(req.whatIf.resourcePolicy) : undefined;
   const setFor = (after: boolean, action: string, resource: string) => {
-    const base = after && changed ? changed.set : s.set;
+    const base = after && changed ? changed.set : beforeSet;
     const trust = ASSUME_ROLE.test(action) ? s.trust.get(resource) : undefined;
     if (trust === undefined) return get(after ? "after" : "before", () => base);
     // A proposed resource policy stands in for the trust policy of the roles the grid assumes.
