@@ -1,0 +1,53 @@
+// Operations of the IAM and STS service models that the table does not serve, each with the reason (README lists them).
+
+/** What AWS does with these depends on services or parties outside IAM, STS and Organizations. */
+const DELEGATION =
+  "delegation requests come from onboarded AWS partners and their tokens go out over the partner's notification " +
+  "channel (AWS: not available for general use); there is no partner side to simulate";
+const OUTBOUND_FEDERATION =
+  "outbound web identity federation needs an AWS-hosted public issuer (discovery document and JWKS) for the " +
+  "account; not yet implemented";
+const ROOT_ACCESS = "centralized root access for member accounts (issue 8 §1); not yet implemented";
+const ACCESS_DATA = "service last-accessed data (issue 8 §1, reports and access data); not yet implemented";
+
+/** Model operations deliberately absent from the operation table, by service: operation name -> why. */
+export const NOT_IMPLEMENTED: Readonly<Record<"iam" | "sts", Readonly<Record<string, string>>>> = {
+  iam: {
+    AcceptDelegationRequest: DELEGATION,
+    AssociateDelegationRequest: DELEGATION,
+    CreateDelegationRequest: DELEGATION,
+    GetDelegationRequest: DELEGATION,
+    ListDelegationRequests: DELEGATION,
+    RejectDelegationRequest: DELEGATION,
+    SendDelegationToken: DELEGATION,
+    UpdateDelegationRequest: DELEGATION,
+    GetHumanReadableSummary:
+      "AWS generates the summary of a delegation request with a large language model; delegation requests are not " +
+      "simulated either",
+    EnableOutboundWebIdentityFederation: OUTBOUND_FEDERATION,
+    DisableOutboundWebIdentityFederation: OUTBOUND_FEDERATION,
+    GetOutboundWebIdentityFederationInfo: OUTBOUND_FEDERATION,
+    EnableOrganizationsRootCredentialsManagement: ROOT_ACCESS,
+    DisableOrganizationsRootCredentialsManagement: ROOT_ACCESS,
+    EnableOrganizationsRootSessions: ROOT_ACCESS,
+    DisableOrganizationsRootSessions: ROOT_ACCESS,
+    ListOrganizationsFeatures: ROOT_ACCESS,
+    GenerateOrganizationsAccessReport: ACCESS_DATA,
+    GetOrganizationsAccessReport: ACCESS_DATA,
+    GenerateServiceLastAccessedDetails: ACCESS_DATA,
+    GetServiceLastAccessedDetails: ACCESS_DATA,
+    GetServiceLastAccessedDetailsWithEntities: ACCESS_DATA,
+    ListPoliciesGrantingServiceAccess: ACCESS_DATA,
+    SetSecurityTokenServicePreferences:
+      "the global endpoint's token version (v1/v2 session tokens) has no effect here: one endpoint serves every " +
+      "region; not yet implemented",
+  },
+  sts: {
+    AssumeRoleWithSAML: "SAML federation into roles (issue 8 §2); not yet implemented",
+    AssumeRoot: ROOT_ACCESS,
+    DecodeAuthorizationMessage:
+      "decodes the encoded authorization failures other AWS services (EC2 and others) return; this service issues none",
+    GetDelegatedAccessToken: DELEGATION,
+    GetWebIdentityToken: OUTBOUND_FEDERATION,
+  },
+};
