@@ -1,5 +1,6 @@
-// `npm run bench [api|callers|simulate|engine|import]`: API latencies and round trips, /v1/simulate batches, engine decisions.
+// `npm run bench [api|callers|simulate|engine|import|bundle]`: API latencies and round trips, /v1/simulate batches, engine decisions, bundle size.
 import { runApiBench } from "./bench-api.ts";
+import { runBundleBench } from "./bench-bundle.ts";
 import { runCallersBench } from "./bench-callers.ts";
 import { runEngineBench } from "./bench-engine.ts";
 import { runImportBench } from "./bench-import.ts";
@@ -11,3 +12,4 @@ if (only === undefined || only === "callers") await runCallersBench();
 if (only === undefined || only === "simulate") await runSimulateBench();
 if (only === undefined || only === "engine") await runEngineBench();
 if (only === undefined || only === "import") await runImportBench();
+if (only === undefined || only === "bundle") runBundleBench();
