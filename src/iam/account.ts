@@ -100,9 +100,12 @@ function policyShape(p: PasswordPolicy) {
     RequireLowercaseCharacters: p.RequireLowercaseCharacters,
     AllowUsersToChangePassword: p.AllowUsersToChangePassword,
     ExpirePasswords: p.MaxPasswordAge > 0,
+    // Both start at 1 in AWS's valid ranges; "0 or not present" is how AWS documents an unset one (see ExpirePasswords).
     MaxPasswordAge: p.MaxPasswordAge > 0 ? p.MaxPasswordAge : undefined,
     PasswordReusePrevention: p.PasswordReusePrevention > 0 ? p.PasswordReusePrevention : undefined,
-    HardExpiry: p.HardExpiry,
+    // AWS documents false as HardExpiry's default and returns it (API_GetAccountPasswordPolicy's sample response);
+    // policies stored before it was always written lack it.
+    HardExpiry: p.HardExpiry ?? false,
   };
 }
 
@@ -147,7 +150,7 @@ export const updateAccountPasswordPolicy = iamOperation(
         AllowUsersToChangePassword: i.AllowUsersToChangePassword ?? false,
         MaxPasswordAge: i.MaxPasswordAge ?? 0,
         PasswordReusePrevention: i.PasswordReusePrevention ?? 0,
-        HardExpiry: i.HardExpiry,
+        HardExpiry: i.HardExpiry ?? false,
       },
       ctx.now.getTime(),
     );

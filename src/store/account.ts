@@ -16,7 +16,7 @@ export interface PasswordPolicy {
   MaxPasswordAge: number;
   /** 0 means previous passwords may be reused. */
   PasswordReusePrevention: number;
-  /** Left out of GetAccountPasswordPolicy's answer unless the policy set it. */
+  /** Absent in policies stored before every update wrote it; read as false, AWS's default. */
   HardExpiry?: boolean;
 }
 

@@ -50,6 +50,7 @@ describe("account password policy", () => {
       RequireLowercaseCharacters: false,
       AllowUsersToChangePassword: false,
       ExpirePasswords: false,
+      HardExpiry: false,
     });
     await iam.send(new DeleteAccountPasswordPolicyCommand({}));
   });
@@ -93,6 +94,7 @@ describe("account password policy", () => {
       RequireLowercaseCharacters: false,
       AllowUsersToChangePassword: false,
       ExpirePasswords: false,
+      HardExpiry: false,
     });
     await iam.send(new DeleteAccountPasswordPolicyCommand({}));
   });
