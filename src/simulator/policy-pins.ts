@@ -22,29 +22,34 @@ export interface ResolvedPin {
   document: string;
 }
 
-const unknownVersion = (arn: string, versionId: string, known?: readonly { versionId: string }[]) => {
+const unknownVersion = (field: string, arn: string, versionId: string, known?: readonly { versionId: string }[]) => {
   const range =
     known && known.length > 0
       ? ` (it has ${known.length}: ${known[known.length - 1]?.versionId}..${known[0]?.versionId})`
       : "";
-  return new AwsError("ValidationError", `whatIf.policyVersions: policy ${arn} has no version ${versionId}${range}.`);
+  return new AwsError("ValidationError", `${field}: policy ${arn} has no version ${versionId}${range}.`);
 };
 
 /** The document of one version of a managed policy; a 400 naming the policy or the version when there is none. */
-export async function resolvePin(db: Db, policyArn: string, versionId: string): Promise<ResolvedPin> {
+export async function resolvePin(
+  db: Db,
+  policyArn: string,
+  versionId: string,
+  field = "whatIf.policyVersions",
+): Promise<ResolvedPin> {
   const id = `${policyArn} (${versionId})`;
   if (isAwsManagedArn(policyArn)) {
     if (!findAwsManagedPolicy(policyArn))
-      throw new AwsError("ValidationError", `whatIf.policyVersions: ${policyArn} is not an AWS managed policy.`);
+      throw new AwsError("ValidationError", `${field}: ${policyArn} is not an AWS managed policy.`);
     const document = awsManagedVersionDocument(policyArn, versionId);
-    if (document === undefined) throw unknownVersion(policyArn, versionId, awsManagedVersions(policyArn));
+    if (document === undefined) throw unknownVersion(field, policyArn, versionId, awsManagedVersions(policyArn));
     return { policyArn, versionId, id, document };
   }
   const account = policyArn.split(":")[4] ?? "";
   const row = await findPolicy(db, account, policyArn);
-  if (!row) throw new AwsError("ValidationError", `whatIf.policyVersions: ${policyArn} is not a stored policy.`);
+  if (!row) throw new AwsError("ValidationError", `${field}: ${policyArn} is not a stored policy.`);
   const version = await findVersion(db, row.id, versionId);
-  if (!version) throw unknownVersion(policyArn, versionId);
+  if (!version) throw unknownVersion(field, policyArn, versionId);
   return { policyArn, versionId, id, document: version.document };
 }
 

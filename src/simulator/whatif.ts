@@ -16,6 +16,7 @@ import type { Db } from "../store/db";
 import { findPolicy, findVersion } from "../store/policies";
 import { expandActions } from "./action-index";
 import { unknownKeyWarnings } from "./policy-keys";
+import { resolvePin } from "./policy-pins";
 import { findPrincipalByArn, loadStoredSource, type LoadedSource, type StoredPrincipal } from "./principal-source";
 
 export const MAX_CELLS = 10_000;
@@ -43,9 +44,17 @@ export const whatIfRequest = z
         detachPolicies: z.array(z.string().startsWith("arn:")).optional(),
         /** A new boundary (ARN or pasted document), or null to remove it. */
         permissionsBoundary: z.union([policyRef, z.null()]).optional(),
-        /** A managed policy's document replaced wherever it applies (a new default version). */
+        /**
+         * A managed policy's document replaced wherever it applies: a proposed new version (`document`) or one of its
+         * existing versions (`versionId`; every version of an AWS managed policy is bundled).
+         */
         replacePolicyVersions: z
-          .array(z.object({ policyArn: z.string().startsWith("arn:"), document }).strict())
+          .array(
+            z.union([
+              z.object({ policyArn: z.string().startsWith("arn:"), document }).strict(),
+              z.object({ policyArn: z.string().startsWith("arn:"), versionId: z.string().min(1).max(20) }).strict(),
+            ]),
+          )
           .optional(),
       })
       .strict()
@@ -145,8 +154,10 @@ async function applyChange(
     added.push({ ...doc, name: nameOf(doc.id), type: "boundary (proposed)" });
   }
   for (const r of change.replacePolicyVersions ?? []) {
-    const document = text(r.document);
-    const id = `${r.policyArn} (proposed version)`;
+    const pinned =
+      "versionId" in r ? await resolvePin(db, r.policyArn, r.versionId, "change.replacePolicyVersions") : undefined;
+    const document = pinned ? pinned.document : text((r as { document: string | Record<string, unknown> }).document);
+    const id = pinned ? pinned.id : `${r.policyArn} (proposed version)`;
     let used = false;
     set.identity = set.identity.map((x) => (x.id === r.policyArn ? ((used = true), { id, document }) : x));
     if (set.boundary?.id === r.policyArn) {
@@ -156,8 +167,8 @@ async function applyChange(
     if (used)
       added.push({
         id,
-        name: `${nameOf(r.policyArn)} (proposed version)`,
-        type: "managed (proposed version)",
+        name: `${nameOf(r.policyArn)} ${pinned ? pinned.versionId : "(proposed version)"}`,
+        type: pinned ? `managed, version ${pinned.versionId} (proposed)` : "managed (proposed version)",
         document,
       });
   }

@@ -1,4 +1,4 @@
-// Every version of AWS managed policies: ListPolicyVersions paging, GetPolicyVersion of old versions, and what-if version pins comparing two versions for one principal.
+// Every version of AWS managed policies: ListPolicyVersions paging, GetPolicyVersion of old versions, and what-if version pins (/v1/simulations, /v1/whatif) comparing two versions for one principal.
 import {
   AttachUserPolicyCommand,
   CreateUserCommand,
@@ -144,5 +144,38 @@ describe("what-if version pins", () => {
     const warned = (await lacking.json()) as Answer;
     expect(warned.diff).toEqual([]);
     expect(warned.warnings.join("\n")).toContain("AmazonS3FullAccess is not among the principal's policies");
+  });
+});
+
+describe("POST /v1/whatif replacePolicyVersions by versionId", () => {
+  it("evaluates an existing version in place of the default; an unknown one is a 400 naming it", async () => {
+    await iam.send(new CreateUserCommand({ UserName: "pins-xena" }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: "pins-xena", PolicyArn: READ_ONLY }));
+    const principals = [`arn:aws:iam::${ACCOUNT}:user/pins-xena`];
+    const res = await signed("POST", "/v1/whatif", {
+      principals,
+      actions: ["acm:SearchCertificates"],
+      change: { replacePolicyVersions: [{ policyArn: READ_ONLY, versionId: "v181" }] },
+    });
+    expect(res.status).toBe(200);
+    const out = (await res.json()) as { diff: { action: string; before: string; after: string }[] };
+    expect(out.diff).toEqual([
+      {
+        principal: principals[0],
+        action: "acm:SearchCertificates",
+        resource: "*",
+        before: "Allowed",
+        after: "ImplicitDeny",
+      },
+    ]);
+    const bad = await signed("POST", "/v1/whatif", {
+      principals,
+      actions: ["acm:SearchCertificates"],
+      change: { replacePolicyVersions: [{ policyArn: READ_ONLY, versionId: "v999" }] },
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain(
+      `change.replacePolicyVersions: policy ${READ_ONLY} has no version v999`,
+    );
   });
 });
