@@ -72,7 +72,13 @@ function wrapPkcs8(legacy: Uint8Array, cert: X509Certificate): Bytes {
 
 /** WebCrypto parameters for the certificate's key type; other key types cannot be checked, so they are refused. */
 function signingAlgorithm(cert: X509Certificate) {
-  const alg = cert.publicKey.algorithm as { name: string; namedCurve?: string };
+  let alg: { name: string; namedCurve?: string };
+  try {
+    alg = cert.publicKey.algorithm as { name: string; namedCurve?: string };
+  } catch {
+    // The library derives the algorithm from the key's OID and throws for one it does not know.
+    throw malformed("The certificate's public key algorithm is not supported.");
+  }
   if (alg.name === "RSASSA-PKCS1-v1_5" || alg.name === "RSA-PSS" || alg.name === "RSA-OAEP") {
     const params = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
     return { importParams: params, signParams: params };
@@ -95,6 +101,13 @@ export async function assertKeyMatches(cert: X509Certificate, privateKeyPem: str
   const der = m ? fromBase64((m[2] ?? "").replace(/\s+/g, "")) : null;
   if (!m || !der || der.length === 0) throw malformed("Unable to parse private key. It must be PEM encoded.");
   const { importParams, signParams } = signingAlgorithm(cert);
+  let publicKey: CryptoKey;
+  try {
+    publicKey = await crypto.subtle.importKey("spki", toBytes(cert.publicKey.rawData), importParams, false, ["verify"]);
+  } catch {
+    // A curve or key WebCrypto cannot load (secp256k1, say) cannot be checked, so the certificate is refused.
+    throw malformed("The certificate's public key is not supported.");
+  }
   const pkcs8 = m[1] ? wrapPkcs8(der, cert) : der;
   let privateKey: CryptoKey;
   try {
@@ -103,9 +116,6 @@ export async function assertKeyMatches(cert: X509Certificate, privateKeyPem: str
     // A well-formed key of another type or curve than the certificate's fails here as well: it cannot match.
     throw new AwsError("KeyPairMismatch", "The public key certificate and the private key do not match.");
   }
-  const publicKey = await crypto.subtle.importKey("spki", toBytes(cert.publicKey.rawData), importParams, false, [
-    "verify",
-  ]);
   const challenge = crypto.getRandomValues(new Uint8Array(32));
   const signature = await crypto.subtle.sign(signParams, privateKey, challenge);
   if (!(await crypto.subtle.verify(signParams, publicKey, signature, challenge))) {

@@ -175,6 +175,19 @@ describe("server certificates", () => {
     });
     const ec = await makeCert({ alg: EC });
     expect((await awsError(upload("bad", { body: a.body, key: ec.key }))).name).toBe("KeyPairMismatch");
+    const ed = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const edCert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: "01",
+      name: "CN=ed.example.com",
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + DAY),
+      keys: ed,
+      signingAlgorithm: { name: "Ed25519" },
+    });
+    const edKey = pem("PRIVATE KEY", (await crypto.subtle.exportKey("pkcs8", ed.privateKey)) as ArrayBuffer);
+    expect((await awsError(upload("bad", { body: edCert.toString("pem"), key: edKey }))).name).toBe(
+      "MalformedCertificate",
+    );
     await upload("dup", a);
     expect(await awsError(upload("DUP", a))).toMatchObject({ name: "EntityAlreadyExists", status: 409 });
   });
