@@ -232,6 +232,11 @@ describe("server certificates", () => {
       { Key: "a", Value: "1" },
     ]);
 
+    await upload("taken", await makeCert({ alg: EC }));
+    const clash = iam.send(
+      new UpdateServerCertificateCommand({ ServerCertificateName: "new", NewServerCertificateName: "TAKEN" }),
+    );
+    expect(await awsError(clash)).toMatchObject({ name: "EntityAlreadyExists", status: 409 });
     await iam.send(new DeleteServerCertificateCommand({ ServerCertificateName: "new" }));
     expect((await awsError(iam.send(new DeleteServerCertificateCommand({ ServerCertificateName: "new" })))).name).toBe(
       "NoSuchEntity",
