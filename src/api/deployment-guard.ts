@@ -1,4 +1,5 @@
 // Fails closed when a deployment still runs on the development secrets committed in wrangler.toml.
+import { isLocalHost } from "../aws/hosts";
 import type { MiddlewareHandler } from "hono";
 import { AwsError } from "../aws/errors";
 import type { AppEnv, Env } from "../env";
@@ -17,21 +18,6 @@ export type SecretName = keyof typeof DEVELOPMENT_SECRETS;
 
 /** What the guard reads; the opt-out var is optional and deliberately absent from the committed configuration. */
 export type GuardEnv = Partial<Pick<Env, SecretName>> & { ALLOW_DEVELOPMENT_SECRETS?: string };
-
-/**
- * Whether the request reached a development server on this machine: `wrangler dev` and the tests use localhost or
- * a loopback address. A deployed Worker only sees the host names its routes serve (Cloudflare routes on the Host
- * header), so a client cannot make a deployed Worker believe it is local.
- */
-export function isLocalHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, "");
-  return (
-    host === "localhost" ||
-    host.endsWith(".localhost") ||
-    host === "[::1]" ||
-    /^127\.(?:\d{1,3})\.(?:\d{1,3})\.(?:\d{1,3})$/.test(host)
-  );
-}
 
 /**
  * The secrets that still hold their committed development value (or are missing) on a request that is not local,
@@ -64,3 +50,5 @@ export const deploymentGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (names.length > 0) throw developmentSecretsError(names);
   await next();
 };
+
+export { isLocalHost };

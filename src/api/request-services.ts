@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import type { Services } from "../core/invoke";
 import type { AppEnv } from "../env";
-import { isLocalHost } from "./deployment-guard";
+import { isLocalHost } from "../aws/hosts";
 import { openDb } from "../store/db";
 import { countRoundTrips } from "../store/round-trips";
 import { kvSessionStore } from "../store/sessions";

@@ -100,7 +100,10 @@ function policySet(p: Principal, loaded: PrincipalPolicies): PolicySetInput {
  * Organization policy levels, root first, from the loader's rows: each level lists its policies (AWS managed ones
  * from code); a level with none stays as an empty list, which allows nothing. Undefined outside organizations.
  */
-function orgLevels(rows: LevelRow[]): PolicySource[][] | undefined {
+export function orgLevels(
+  rows: LevelRow[],
+  idOf: (row: LevelRow & { policyId: string }) => string = (r) => r.policyId,
+): PolicySource[][] | undefined {
   if (rows.length === 0) return undefined;
   const levels: PolicySource[][] = [];
   let depth: number | undefined;
@@ -111,7 +114,7 @@ function orgLevels(rows: LevelRow[]): PolicySource[][] | undefined {
     }
     if (r.policyId === null) continue;
     const document = r.content ?? managedOrgPolicy(r.policyId)?.content ?? JSON.stringify(EMPTY_POLICY);
-    levels[levels.length - 1]?.push({ id: r.policyId, document });
+    levels[levels.length - 1]?.push({ id: idOf({ ...r, policyId: r.policyId }), document });
   }
   return levels;
 }

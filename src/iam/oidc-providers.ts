@@ -1,7 +1,7 @@
 // OIDC identity provider operations: create, read, list, delete, client IDs, thumbprints and tags.
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
-import { isLocalHost } from "../api/deployment-guard";
+import { isLocalHost } from "../aws/hosts";
 import { list, str } from "../api/validation";
 import { iamOperation, type OperationContext } from "../core/operation";
 import {

@@ -1,4 +1,5 @@
 // X.509 certificates for IAM: PEM parsing (@peculiar/x509), private-key matching with crypto.subtle, certificate ids.
+import { base32Encode } from "./totp";
 import { X509Certificate } from "@peculiar/x509";
 import { AwsError } from "../aws/errors";
 import { fromBase64, toBytes, type Bytes } from "../aws/crypto";
@@ -123,25 +124,10 @@ export async function assertKeyMatches(cert: X509Certificate, privateKeyPem: str
   }
 }
 
-const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
 /**
  * A signing certificate's id: the base32 SHA-1 digest of its DER encoding (32 characters, `[\w]+`). Being derived
  * from the certificate, it makes a second upload of the same certificate collide in the account.
  */
 export async function certificateId(cert: X509Certificate): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", toBytes(cert.rawData)));
-  let bits = 0;
-  let value = 0;
-  let out = "";
-  for (const byte of digest) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
+  return base32Encode(new Uint8Array(await crypto.subtle.digest("SHA-1", toBytes(cert.rawData))));
 }

@@ -1,10 +1,10 @@
 // A stored user, group or role named by ARN, and its policies loaded as the authorizer loads them (one D1 batch), each labelled with AWS's SourcePolicyId and SourcePolicyType.
+import { orgLevels as coreOrgLevels } from "../core/authorize";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
 import { parseIamArn } from "../aws/arn";
 import type { PolicySetInput, PolicySource } from "../engine/index";
 import { findAwsManagedPolicy } from "../iam/aws-managed-policies";
-import { managedOrgPolicy } from "../organizations/managed-policies";
 import type { Db } from "../store/db";
 import { findGroup } from "../store/groups";
 import type { LevelRow } from "../store/organization-policies";
@@ -55,23 +55,13 @@ const managedType = (arn: string): SourcePolicyType =>
 
 const policyName = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
 
-/** SCP levels root first; a level without policies allows nothing (mirrors the authorizer's reading of the rows). */
+/** SCP levels root first, as the authorizer reads them, each policy labelled for AWS's simulate results. */
 export function orgLevels(rows: LevelRow[], labels: Map<string, SourceLabel>): PolicySource[][] | undefined {
-  if (rows.length === 0) return undefined;
-  const levels: PolicySource[][] = [];
-  let depth: number | undefined;
-  for (const r of rows) {
-    if (r.depth !== depth) {
-      levels.push([]);
-      depth = r.depth;
-    }
-    if (r.policyId === null) continue;
-    const document = r.content ?? managedOrgPolicy(r.policyId)?.content ?? EMPTY_POLICY;
+  return coreOrgLevels(rows, (r) => {
     const id = `scp:${r.target}:${r.policyId}`;
     labels.set(id, { id: r.policyId, type: "none" });
-    levels[levels.length - 1]?.push({ id, document });
-  }
-  return levels;
+    return id;
+  });
 }
 
 /**

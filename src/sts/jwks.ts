@@ -1,5 +1,6 @@
 // An OIDC issuer's signing keys: its discovery document's jwks_uri fetched, checked and kept in the isolate a while.
 // Self-contained (fetch is passed in) so node's unit tests drive it with a local server or a stub.
+import { isLocalHost } from "../aws/hosts.ts";
 import { TokenError, type Jwk } from "./jwt.ts";
 
 /** How long fetched keys are reused; a token signed with a key not yet seen refetches sooner (key rotation). */
@@ -17,17 +18,6 @@ export const NO_VERIFICATION_KEY =
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
-/** Whether a host is this machine (the same rule as the deployment guard's local hosts). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, "");
-  return (
-    host === "localhost" ||
-    host.endsWith(".localhost") ||
-    host === "[::1]" ||
-    /^127\.(?:\d{1,3})\.(?:\d{1,3})\.(?:\d{1,3})$/.test(host)
-  );
-}
-
 /**
  * Whether the Worker may fetch this URL for a provider: https always; plain http only to a loopback host and only
  * when the request itself reached a local development server (AWS accepts https providers only; a local issuer is
@@ -42,7 +32,7 @@ export function fetchableUrl(raw: string, localRequest: boolean): URL | null {
   }
   if (url.username !== "" || url.password !== "") return null;
   if (url.protocol === "https:") return url;
-  return url.protocol === "http:" && localRequest && isLoopbackHost(url.hostname) ? url : null;
+  return url.protocol === "http:" && localRequest && isLocalHost(url.hostname) ? url : null;
 }
 
 interface Entry {
