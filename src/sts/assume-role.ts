@@ -4,7 +4,7 @@ import { AwsError } from "../aws/errors";
 import type { EntityRef, Operation, OperationContext } from "../core/operation";
 import type { RoleSessionInfo } from "../core/principal";
 import { findRole } from "../store/roles";
-import { issueCredentials, verifyMfa } from "./credentials";
+import { issueRoleSession, verifyMfa } from "./credentials";
 import {
   assumeRoleDuration,
   externalId,
@@ -160,17 +160,15 @@ export const assumeRole: Operation<typeof input> = {
       sourceIdentity: chainedSourceIdentity(ctx, i.SourceIdentity),
       chained: ctx.principal.kind === "assumed-role",
     };
-    const arn = `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${i.RoleSessionName}`;
-    const userId = `${role.id}:${i.RoleSessionName}`;
-    const credentials = await issueCredentials(
-      { ...ctx, accountId: role.accountId },
-      { kind: "assumed-role", arn, userId, session },
+    const issued = await issueRoleSession(
+      ctx,
+      role.accountId,
+      session,
       duration,
       ctx.principal.credentials.mfaPresent === true || mfa,
     );
     return {
-      Credentials: credentials,
-      AssumedRoleUser: { AssumedRoleId: userId, Arn: arn },
+      ...issued,
       PackedPolicySize: packed,
       SourceIdentity: session.sourceIdentity,
     };

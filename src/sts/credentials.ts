@@ -3,6 +3,7 @@ import { AwsError } from "../aws/errors";
 import { decryptSecret, encryptSecret, sha256Hex, toBase64 } from "../aws/crypto";
 import { accessKeyId, secretAccessKey } from "../aws/ids";
 import type { OperationContext } from "../core/operation";
+import type { RoleSessionInfo } from "../core/principal";
 import { base32Decode, findSteps } from "../iam/totp";
 import { findMfaDevice, recordStep } from "../store/mfa-devices";
 import type { SessionSubject } from "../store/sessions";
@@ -71,4 +72,26 @@ export async function verifyMfa(
 /** Temporary credentials from GetSessionToken or a federation token cannot ask for more tokens. */
 export function isTemporary(ctx: OperationContext): boolean {
   return ctx.principal.credentials.tokenIssuedAt !== undefined;
+}
+
+/**
+ * Issues a role session's credentials in the role's account: its ARN `assumed-role/<role>/<session>` and its
+ * AssumedRoleId `<role id>:<session>`, as AssumeRole and AssumeRoleWithWebIdentity both answer them.
+ */
+export async function issueRoleSession(
+  ctx: OperationContext,
+  roleAccountId: string,
+  session: RoleSessionInfo,
+  durationSeconds: number,
+  mfaPresent: boolean,
+): Promise<{ Credentials: IssuedCredentials; AssumedRoleUser: { AssumedRoleId: string; Arn: string } }> {
+  const arn = `arn:aws:sts::${roleAccountId}:assumed-role/${session.roleName}/${session.sessionName}`;
+  const userId = `${session.roleId}:${session.sessionName}`;
+  const credentials = await issueCredentials(
+    { ...ctx, accountId: roleAccountId },
+    { kind: "assumed-role", arn, userId, session },
+    durationSeconds,
+    mfaPresent,
+  );
+  return { Credentials: credentials, AssumedRoleUser: { AssumedRoleId: userId, Arn: arn } };
 }

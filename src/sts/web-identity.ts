@@ -6,7 +6,7 @@ import type { RoleSessionInfo } from "../core/principal";
 import { compilePolicySet, evaluate, type ContextValue } from "../engine/index";
 import { findProvider, OIDC } from "../store/providers";
 import { findRole } from "../store/roles";
-import { issueCredentials } from "./credentials";
+import { issueRoleSession } from "./credentials";
 import { assumeRoleDuration, policyArns, roleArn, roleSessionName, sessionPolicy } from "./fields";
 import { fetchableUrl, issuerKeys, type Fetcher } from "./jwks";
 import { checkClaims, decodeJwt, requireSignature, TokenError, type DecodedJwt } from "./jwt";
@@ -157,18 +157,11 @@ export const assumeRoleWithWebIdentity: Operation<typeof input> = {
       transitiveTagKeys: [],
       chained: false,
     };
-    const arn = `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${i.RoleSessionName}`;
-    const userId = `${role.id}:${i.RoleSessionName}`;
-    const credentials = await issueCredentials(
-      sessionCtx,
-      { kind: "assumed-role", arn, userId, session },
-      duration,
-      false,
-    );
+    const issued = await issueRoleSession(ctx, role.accountId, session, duration, false);
     return {
-      Credentials: credentials,
+      Credentials: issued.Credentials,
       SubjectFromWebIdentityToken: verified.jwt.claims.sub,
-      AssumedRoleUser: { AssumedRoleId: userId, Arn: arn },
+      AssumedRoleUser: issued.AssumedRoleUser,
       PackedPolicySize: packed,
       // For an IAM OIDC provider AWS reports the provider's ARN; ProviderId only names OAuth 2.0 providers.
       Provider: verified.providerArn,
