@@ -166,7 +166,7 @@ export const listEntitiesForPolicyOp = iamOperation(
 
     const filter = i.EntityFilter;
     let kinds: EntityKind[] = ["group", "user", "role"];
-    const single = filter === undefined ? undefined : ENTITY_KINDS[filter];
+    const single = filter === undefined || !Object.hasOwn(ENTITY_KINDS, filter) ? undefined : ENTITY_KINDS[filter];
     if (single) kinds = [single];
     // The policy-type filters keep every entity when the policy is of that type, and none otherwise.
     else if ((filter === "LocalManagedPolicy" && aws) || (filter === "AWSManagedPolicy" && !aws)) kinds = [];

@@ -76,7 +76,8 @@ const SERVICE_PRINCIPAL = /^([a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)*)\.amazo
 
 /** The linked-role rules for a service principal, or InvalidInput for a name that is not an AWS service principal. */
 function linkedService(service: string): LinkedService {
-  const known = KNOWN[service];
+  // Own properties only: a service named "toString" or "__proto__" is not a known one.
+  const known = Object.hasOwn(KNOWN, service) ? KNOWN[service] : undefined;
   if (known) return known;
   const m = SERVICE_PRINCIPAL.exec(service);
   if (!m) throw new AwsError("InvalidInput", `Invalid service name: ${service}`);

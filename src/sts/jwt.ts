@@ -140,7 +140,7 @@ export function decodeJwt(token: string): DecodedJwt {
 
 /** The keys of a JWKS that may have signed a token with this header: by kid when it names one, and by key type. */
 export function candidateKeys(keys: readonly Jwk[], header: JwtHeader): Jwk[] {
-  const alg = ALGORITHMS[header.alg];
+  const alg = Object.hasOwn(ALGORITHMS, header.alg) ? ALGORITHMS[header.alg] : undefined;
   if (!alg) return [];
   return keys.filter(
     (k) =>
@@ -153,7 +153,7 @@ export function candidateKeys(keys: readonly Jwk[], header: JwtHeader): Jwk[] {
 }
 
 async function verifyWith(jwk: Jwk, jwt: DecodedJwt): Promise<boolean> {
-  const alg = ALGORITHMS[jwt.header.alg];
+  const alg = Object.hasOwn(ALGORITHMS, jwt.header.alg) ? ALGORITHMS[jwt.header.alg] : undefined;
   if (!alg) return false;
   try {
     if (alg.kty === "RSA") {

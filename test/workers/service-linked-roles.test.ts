@@ -52,6 +52,14 @@ describe("service-linked roles", () => {
     expect(none.AttachedPolicies).toEqual([]);
   });
 
+  it("treats prototype member names as unknown services (InvalidInput), never as known ones", async () => {
+    for (const name of ["toString", "__proto__", "constructor", "hasOwnProperty"]) {
+      expect((await awsError(iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: name })))).name).toBe(
+        "InvalidInput",
+      );
+    }
+  });
+
   it("refuses duplicates, bad service names and suffixes the service does not take", async () => {
     await create("ecs.amazonaws.com");
     expect(await awsError(create("ecs.amazonaws.com"))).toMatchObject({
