@@ -15,7 +15,7 @@ import {
   PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { startDevServer } from "./lib/dev-server.ts";
@@ -81,7 +81,12 @@ async function loop(iam: IAMClient, probe: Probe | undefined, name: string) {
   return out;
 }
 
-async function run(label: string, iam: IAMClient, probe: Probe | undefined, prefix: string) {
+interface LoopSummary {
+  msPerCall: number;
+  tripsPerCall: number;
+}
+
+async function run(label: string, iam: IAMClient, probe: Probe | undefined, prefix: string): Promise<LoopSummary> {
   await iam
     .send(new CreatePolicyCommand({ PolicyName: "bench-policy", PolicyDocument: ALL }))
     .catch((err: { name?: string }) => {
@@ -100,6 +105,8 @@ async function run(label: string, iam: IAMClient, probe: Probe | undefined, pref
   }
   const seconds = (performance.now() - t0) / 1000;
   console.log(`\n${label}: ${((LOOPS * OPS.length) / seconds).toFixed(1)} calls/s`);
+  let tripSum = 0;
+  for (const op of OPS) tripSum += median(per[op]?.trips ?? []);
   for (const op of OPS) {
     const f = per[op];
     // Median and worst: the worst includes the key lookup again when the isolate's 30 s memory of it lapses.
@@ -110,6 +117,63 @@ async function run(label: string, iam: IAMClient, probe: Probe | undefined, pref
         .padStart(8)} ms   D1 round trips ${trips}`,
     );
   }
+  return { msPerCall: (seconds * 1000) / (LOOPS * OPS.length), tripsPerCall: tripSum / OPS.length };
+}
+
+/** Median milliseconds of `n` sequential calls after a warm-up. */
+async function medianMs(n: number, call: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 10; i++) await call();
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await call();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+interface Probes {
+  /** An unsigned GET of an unknown path: HTTP through wrangler dev and the router, nothing else. */
+  transport: number;
+  /** Root's signed GetCallerIdentity: transport, body, SigV4 and the core, with no D1 and no policy. */
+  signedRoot: number;
+  /** Root's GetUser: the same plus one D1 round trip. */
+  getUserRoot: number;
+  /** An IAM user's GetCallerIdentity: its key resolved from the isolate's memory, authorization skipped. */
+  signedUser: number;
+  /** An IAM user's GetUser: its policies loaded in the same round trip and decided. */
+  getUserUser: number;
+}
+
+/**
+ * Where a loop call's time goes, estimated by differences between probes that each add one part: transport, SigV4
+ * and the core, D1 (round trips times the cost of one), authorization, and the handler (the rest).
+ */
+function breakdown(label: string, loop: LoopSummary, p: Probes, user: boolean): void {
+  const sigv4 = Math.max(0, (user ? p.signedUser : p.signedRoot) - p.transport);
+  const perTrip = Math.max(0, p.getUserRoot - p.signedRoot);
+  const d1 = loop.tripsPerCall * perTrip;
+  const authz = user ? Math.max(0, p.getUserUser - p.getUserRoot - (p.signedUser - p.signedRoot)) : 0;
+  const rest = Math.max(0, loop.msPerCall - p.transport - sigv4 - d1 - authz);
+  const share = (ms: number) => `${ms.toFixed(2)} ms (${Math.round((100 * ms) / loop.msPerCall)}%)`;
+  console.log(
+    `  ${label}: ${loop.msPerCall.toFixed(2)} ms per call = transport ${share(p.transport)} + SigV4 and core ` +
+      `${share(sigv4)} + D1 ${loop.tripsPerCall.toFixed(2)} round trips x ${perTrip.toFixed(2)} = ${share(d1)} + ` +
+      `authorization ${share(authz)} + handler and encoding ${share(rest)}`,
+  );
+}
+
+async function probe(url: string, root: Creds, user: Creds): Promise<Probes> {
+  const iam = (c: Creds) => client(url, c);
+  const sts = (c: Creds) => new STSClient({ endpoint: url, region: "us-east-1", credentials: c, maxAttempts: 1 });
+  const n = 100;
+  return {
+    transport: await medianMs(n, () => fetch(`${url}/bench-unknown-path`).then((r) => r.arrayBuffer())),
+    signedRoot: await medianMs(n, () => sts(root).send(new GetCallerIdentityCommand({}))),
+    getUserRoot: await medianMs(n, () => iam(root).send(new GetUserCommand({ UserName: "bench-admin" }))),
+    signedUser: await medianMs(n, () => sts(user).send(new GetCallerIdentityCommand({}))),
+    getUserUser: await medianMs(n, () => iam(user).send(new GetUserCommand({ UserName: "bench-admin" }))),
+  };
 }
 
 function freePort(): Promise<number> {
@@ -152,14 +216,14 @@ export async function runCallersBench(): Promise<void> {
     const url = server.url;
     const rootProbe: Probe = { trips: 0 };
     const root = client(url, { accessKeyId: "test", secretAccessKey: "test" }, rootProbe);
-    await run("root", root, rootProbe, "r");
+    const rootLoop = await run("root", root, rootProbe, "r");
 
     await root.send(new CreateUserCommand({ UserName: "bench-admin" }));
     await root.send(new PutUserPolicyCommand({ UserName: "bench-admin", PolicyName: "all", PolicyDocument: ALL }));
     const key = (await root.send(new CreateAccessKeyCommand({ UserName: "bench-admin" }))).AccessKey;
     const user: Creds = { accessKeyId: key?.AccessKeyId ?? "", secretAccessKey: key?.SecretAccessKey ?? "" };
     const userProbe: Probe = { trips: 0 };
-    await run("IAM user (inline Allow *)", client(url, user, userProbe), userProbe, "u");
+    const userLoop = await run("IAM user (inline Allow *)", client(url, user, userProbe), userProbe, "u");
 
     const trust = JSON.stringify({
       Version: "2012-10-17",
@@ -179,6 +243,16 @@ export async function runCallersBench(): Promise<void> {
     };
     const sessionProbe: Probe = { trips: 0 };
     await run("role session (KV credentials)", client(url, session, sessionProbe), sessionProbe, "s");
+
+    const probes = await probe(url, { accessKeyId: "test", secretAccessKey: "test" }, user);
+    console.log(
+      `\nwhere a call's time goes (medians of single probes; parts estimated by differences): unsigned route ` +
+        `${probes.transport.toFixed(2)} ms, signed GetCallerIdentity root ${probes.signedRoot.toFixed(2)} / user ` +
+        `${probes.signedUser.toFixed(2)} ms, GetUser root ${probes.getUserRoot.toFixed(2)} / user ` +
+        `${probes.getUserUser.toFixed(2)} ms`,
+    );
+    breakdown("root loop", rootLoop, probes, false);
+    breakdown("IAM user loop", userLoop, probes, true);
   } finally {
     await server.stop();
   }
