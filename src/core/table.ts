@@ -20,6 +20,7 @@ import { sshKeyOperations } from "../iam/ssh-keys";
 import { serviceCredentialOperations } from "../iam/service-credentials";
 import { mfaDeviceOperations } from "../iam/mfa-devices";
 import { credentialReportOperations } from "../iam/credential-report";
+import { serviceLastAccessedOperations } from "../iam/service-last-accessed";
 import { serverCertificateOperations } from "../iam/server-certificates";
 import { signingCertificateOperations } from "../iam/signing-certificates";
 import { organizationsOperations } from "../organizations/index";
@@ -51,6 +52,7 @@ const ALL: AnyOperation[] = [
   ...serviceCredentialOperations,
   ...mfaDeviceOperations,
   ...credentialReportOperations,
+  ...serviceLastAccessedOperations,
   ...serverCertificateOperations,
   ...signingCertificateOperations,
   ...stsOperations,

@@ -7,6 +7,8 @@ interface Asset {
   globalKeys: string[];
   /** Per service prefix: the compact JSON text of its actions, resource types and keys. */
   services: Record<string, string>;
+  /** Per service prefix: the service's full name (`AWS Identity and Access Management (IAM)`). */
+  names: Record<string, string>;
 }
 
 interface CompactService {
@@ -85,6 +87,12 @@ export function actionInfo(action: string): ActionInfo | undefined {
 
 export function isKnownService(prefix: string): boolean {
   return service(prefix) !== null;
+}
+
+/** The full name of a service prefix as the catalogue titles it, or undefined for an unknown prefix. */
+export function serviceName(prefix: string): string | undefined {
+  const lower = prefix.toLowerCase();
+  return Object.hasOwn(data.names, lower) ? data.names[lower] : undefined;
 }
 
 const wildcard = (pattern: string) =>

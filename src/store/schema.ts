@@ -486,3 +486,24 @@ export const signingCertificates = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.accountId, t.id] }), index("signing_certificates_user").on(t.userId)],
 );
+
+/**
+ * Service last-accessed data: the last authenticated attempt of each principal at each action, as the authorizer saw
+ * it (allowed or denied). Keyed by the entity's unique id (the account id for the root user), so a deleted and
+ * re-created user or role of the same name starts with no history; the ARN is kept for reports.
+ */
+export const serviceAccess = sqliteTable(
+  "service_access",
+  {
+    accountId: text("account_id").notNull(),
+    entityId: text("entity_id").notNull(),
+    entityArn: text("entity_arn").notNull(),
+    /** The service namespace (`iam`, `sts`, `organizations`). */
+    service: text("service").notNull(),
+    /** The action's name as AWS spells it (`CreateUser`). */
+    action: text("action").notNull(),
+    region: text("region").notNull(),
+    lastAt: integer("last_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.entityId, t.service, t.action] })],
+);
