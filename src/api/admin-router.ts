@@ -55,7 +55,10 @@ adminRouter.post("/reset", async (c) => {
     now,
     services.waitUntil,
   );
-  if (principal.kind !== "root") throw new AwsError("AccessDenied", "Only the root user may reset the simulator.");
+  // An AssumeRoot session is only as strong as its task policy, which grants no reset.
+  if (principal.kind !== "root" || principal.assumedRoot) {
+    throw new AwsError("AccessDenied", "Only the root user may reset the simulator.");
+  }
   await db.batch(TABLES.map((t) => db.run(sql.raw(`DELETE FROM "${t}"`))) as [ReturnType<typeof db.run>]);
   let cursor: string | undefined;
   do {

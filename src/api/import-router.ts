@@ -29,7 +29,8 @@ importRouter.post("/accounts/import", async (c) => {
   );
   c.set("principal", principal);
   // Creating or replacing a whole account is the account owner's act; no IAM policy can grant it.
-  if (principal.kind !== "root") {
+  // An AssumeRoot session is only as strong as its task policy, which grants no import.
+  if (principal.kind !== "root" || principal.assumedRoot) {
     throw new AwsError(
       "AccessDenied",
       `User: ${principal.arn} is not authorized to import an account: only the root user may.`,

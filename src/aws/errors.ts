@@ -4,6 +4,9 @@
 export const ERROR_STATUS = {
   AccessDenied: 403,
   AccessDeniedException: 403,
+  /** Centralized root access (IAM's organization features): the model's exception names are the wire codes. */
+  AccountNotManagementOrDelegatedAdministratorException: 400,
+  CallerIsNotManagementAccountException: 400,
   ConcurrentModification: 409,
   DeleteConflict: 409,
   DuplicateCertificate: 409,
@@ -37,6 +40,8 @@ export const ERROR_STATUS = {
   MissingParameter: 400,
   NoSuchEntity: 404,
   NotFound: 404,
+  OrganizationNotFoundException: 400,
+  OrganizationNotInAllFeaturesModeException: 400,
   OptInRequired: 403,
   PackedPolicyTooLarge: 400,
   PasswordPolicyViolation: 400,
@@ -46,6 +51,7 @@ export const ERROR_STATUS = {
   ReportNotPresent: 410,
   RequestExpired: 400,
   InternalFailure: 500,
+  ServiceAccessNotEnabledException: 400,
   ServiceFailure: 500,
   ServiceNotSupported: 404,
   /** AWS's common error for a service that cannot serve now; here, a deployment still on development secrets. */

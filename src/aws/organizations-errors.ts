@@ -5,7 +5,9 @@ import type { AwsError } from "./errors";
 export type OrganizationsErrorCode =
   | "AccessDeniedException"
   | "AccountAlreadyClosedException"
+  | "AccountAlreadyRegisteredException"
   | "AccountNotFoundException"
+  | "AccountNotRegisteredException"
   | "AlreadyInOrganizationException"
   | "AWSOrganizationsNotInUseException"
   | "ChildNotFoundException"

@@ -129,7 +129,14 @@ export function sessionPrincipal(stored: StoredSession): Principal {
     case "user":
       return { kind: "user", accountId, arn: sub.arn, userId: sub.userId, id: sub.userId, name: sub.name, credentials };
     case "root":
-      return { kind: "root", accountId, arn: sub.arn, userId: accountId, credentials };
+      return {
+        kind: "root",
+        accountId,
+        arn: sub.arn,
+        userId: accountId,
+        credentials,
+        ...(sub.taskPolicyArn !== undefined ? { assumedRoot: { taskPolicyArn: sub.taskPolicyArn } } : {}),
+      };
   }
 }
 

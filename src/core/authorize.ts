@@ -67,6 +67,15 @@ function sessionPolicyInputs(p: Principal): { policy?: string; policyArns: strin
 
 const EMPTY_POLICY = { Version: "2012-10-17", Statement: [] };
 
+/** An AssumeRoot session's task policy; one that cannot be found denies everything (fail closed). */
+function rootTaskPolicy(arn: string): PolicySource {
+  const document = findAwsManagedPolicy(arn)?.document ?? {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }],
+  };
+  return { id: arn, document };
+}
+
 function policySet(p: Principal, loaded: PrincipalPolicies): PolicySetInput {
   // INVARIANT: a principal whose user or role is gone (a deleted role's session) is granted nothing.
   if (!loaded.exists) return { identity: [] };
@@ -216,8 +225,11 @@ export async function loadAuthorizationContext(
   const rcps = orgLevels(loaded.rcpLevels);
   const org = { ...(scps ? { scps } : {}), ...(rcps ? { rcps } : {}) };
   let policies: PolicySetInput | null;
-  if (principal.kind === "root") policies = scps || rcps ? { identity: [], ...org } : null;
-  else policies = { ...policySet(principal, loaded), ...org };
+  if (principal.kind === "root") {
+    // An AssumeRoot session is the root user cut by its task policy, an identity-based policy of explicit denies.
+    const task = principal.assumedRoot ? [rootTaskPolicy(principal.assumedRoot.taskPolicyArn)] : [];
+    policies = scps || rcps || task.length > 0 ? { identity: task, ...org } : null;
+  } else policies = { ...policySet(principal, loaded), ...org };
   if (policies && loaded.target?.trustPolicy != null && ASSUME_ROLE.test(q.action)) {
     // A role's trust policy is the resource policy of assuming it, and must allow even in the role's own account.
     policies = {
@@ -305,7 +317,7 @@ export async function authorize(
 ): Promise<AuthorizationContext> {
   // The management account's root user (the one whose keys are Worker vars) is allowed everything and no SCP
   // restricts it, so its calls skip the load. Another account's root is a member's, which SCPs do restrict.
-  if (principal.kind === "root" && principal.accountId === facts.env?.DEFAULT_ACCOUNT_ID) {
+  if (principal.kind === "root" && !principal.assumedRoot && principal.accountId === facts.env?.DEFAULT_ACCOUNT_ID) {
     const resources = resourceArns(q.target, null);
     return { principal, policies: null, resources, context: {}, target: null };
   }

@@ -34,7 +34,8 @@ export interface Services {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any operation
 function refuseBySessionKind(op: Operation<any>, principal: Principal): void {
   const temporary = principal.credentials.tokenIssuedAt !== undefined;
-  if (!temporary || principal.kind === "assumed-role") return;
+  // An AssumeRoot session acts as its account's root user, scoped by its task policy rather than by these rules.
+  if (!temporary || principal.kind === "assumed-role" || (principal.kind === "root" && principal.assumedRoot)) return;
   const federated = principal.kind === "federated-user";
   if (op.service === "iam" && (federated || principal.credentials.mfaPresent !== true)) {
     throw new AwsError("InvalidClientTokenId", "The security token included in the request is invalid");

@@ -7,7 +7,6 @@ const DELEGATION =
 const OUTBOUND_FEDERATION =
   "outbound web identity federation needs an AWS-hosted public issuer (discovery document and JWKS) for the " +
   "account; not yet implemented";
-const ROOT_ACCESS = "centralized root access for member accounts (issue 8 §1); not yet implemented";
 const ACCESS_DATA = "service last-accessed data (issue 8 §1, reports and access data); not yet implemented";
 
 /** Model operations deliberately absent from the operation table, by service: operation name -> why. */
@@ -27,11 +26,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<"iam" | "sts", Readonly<Record<str
     EnableOutboundWebIdentityFederation: OUTBOUND_FEDERATION,
     DisableOutboundWebIdentityFederation: OUTBOUND_FEDERATION,
     GetOutboundWebIdentityFederationInfo: OUTBOUND_FEDERATION,
-    EnableOrganizationsRootCredentialsManagement: ROOT_ACCESS,
-    DisableOrganizationsRootCredentialsManagement: ROOT_ACCESS,
-    EnableOrganizationsRootSessions: ROOT_ACCESS,
-    DisableOrganizationsRootSessions: ROOT_ACCESS,
-    ListOrganizationsFeatures: ROOT_ACCESS,
     GenerateOrganizationsAccessReport: ACCESS_DATA,
     GetOrganizationsAccessReport: ACCESS_DATA,
     SetSecurityTokenServicePreferences:
@@ -39,7 +33,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<"iam" | "sts", Readonly<Record<str
       "region; not yet implemented",
   },
   sts: {
-    AssumeRoot: ROOT_ACCESS,
     DecodeAuthorizationMessage:
       "decodes the encoded authorization failures other AWS services (EC2 and others) return; this service issues none",
     GetDelegatedAccessToken: DELEGATION,

@@ -21,6 +21,11 @@ interface PrincipalBase {
 
 export interface RootPrincipal extends PrincipalBase {
   kind: "root";
+  /**
+   * Set for a privileged session from STS AssumeRoot: the member account's root user, cut by the explicit denies of
+   * the AWS managed task policy it was issued with (and by its account's SCPs); `aws:AssumedRoot` is true.
+   */
+  assumedRoot?: { taskPolicyArn: string };
 }
 
 export interface UserPrincipal extends PrincipalBase {

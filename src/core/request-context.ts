@@ -61,6 +61,8 @@ export function globalConditionKeys(
       ctx["aws:MultiFactorAuthAge"] = String(Math.max(0, Math.floor((facts.now.getTime() - issued) / 1000)));
     }
   }
+  // A privileged root session from AssumeRoot (an SCP can tell it from the root user's own credentials).
+  if (p.kind === "root" && p.assumedRoot) ctx["aws:AssumedRoot"] = true;
   if (p.kind === "assumed-role") {
     ctx["aws:RoleSessionName"] = p.session.sessionName;
     if (p.session.sourceIdentity !== undefined) ctx["aws:SourceIdentity"] = p.session.sourceIdentity;

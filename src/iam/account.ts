@@ -26,6 +26,7 @@ import { paging } from "./fields";
 import { MAX_MANAGED_POLICY_SIZE } from "./policies";
 import { MAX_TRUST_POLICY_SIZE } from "./roles";
 import { decodeMarker } from "./paging";
+import { rootAccessOperations } from "./root-access";
 
 /** Account-level actions are not scoped to a resource ARN. */
 const ANY = () => "*";
@@ -273,4 +274,6 @@ export const accountOperations = [
   listAccountAliases,
   deleteAccountAlias,
   getAccountSummary,
+  // Centralized root access for member accounts, registered with the account-level operations.
+  ...rootAccessOperations,
 ];

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { OrganizationsError, constraintViolation } from "../aws/organizations-errors";
 import { uniqueId } from "../aws/ids";
 import { assertDistinctKeys } from "../store/organization-policies";
+import { kvOrgSettings } from "../store/org-features";
 import {
   accountsPage,
   enabledPolicyTypes,
@@ -257,6 +258,12 @@ const removeAccountFromOrganization = orgOperation({
       throw new OrganizationsError(
         "MasterCannotLeaveOrganizationException",
         "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization.",
+      );
+    }
+    if ((await kvOrgSettings(oc.ctx.env.KV).delegatedAdmins(oc.org.id)).some((a) => a.accountId === account.id)) {
+      throw constraintViolation(
+        "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
+        "You cannot remove an account that is a delegated administrator; deregister it first.",
       );
     }
     await removeAccount(oc.ctx.db, account.id);

@@ -2,6 +2,7 @@
 import { accountOperations } from "./accounts";
 import { organizationOperations } from "./organization";
 import { policyOperations } from "./policies";
+import { serviceAccessOperations } from "./service-access";
 import { tagOperations } from "./tags";
 import { unitOperations } from "./units";
 
@@ -11,4 +12,5 @@ export const organizationsOperations = [
   ...unitOperations,
   ...policyOperations,
   ...tagOperations,
+  ...serviceAccessOperations,
 ];

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { OrganizationsError } from "../aws/organizations-errors";
 import type { Operation } from "../core/operation";
 import { detachAllOfType, attachEverywhere } from "../store/organization-policies";
+import { kvOrgSettings } from "../store/org-features";
 import {
   alreadyInOrganization,
   deleteOrganization,
@@ -74,6 +75,8 @@ const deleteOrganizationOp = orgOperation({
   resource: (_i, oc) => organizationArn(oc.org),
   run: async (_i, { ctx, org }) => {
     await deleteOrganization(ctx.db, org);
+    // Trusted access, delegated administrators and IAM's root access features end with the organization.
+    await kvOrgSettings(ctx.env.KV).deleteOrganization(org.id);
     return undefined;
   },
 });

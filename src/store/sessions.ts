@@ -31,7 +31,7 @@ export type SessionSubject =
       tags: Record<string, string>;
     }
   | { kind: "user"; arn: string; userId: string; name: string }
-  | { kind: "root"; arn: string };
+  | { kind: "root"; arn: string; /** AssumeRoot: the task policy that scopes the session. */ taskPolicyArn?: string };
 
 export type SessionPrincipalKind = AssumedRolePrincipal["kind"] | FederatedUserPrincipal["kind"];
 

@@ -1,6 +1,7 @@
 // The STS operations of the one operation table.
 import type { Operation } from "../core/operation";
 import { assumeRole } from "./assume-role";
+import { assumeRoot } from "./assume-root";
 import { getAccessKeyInfo, getCallerIdentity } from "./identity";
 import { getFederationToken, getSessionToken } from "./tokens";
 import { assumeRoleWithWebIdentity } from "./web-identity";
@@ -13,4 +14,5 @@ export const stsOperations: Operation<any>[] = [
   getSessionToken,
   getFederationToken,
   assumeRoleWithWebIdentity,
+  assumeRoot,
 ];
