@@ -28,9 +28,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<"iam" | "sts", Readonly<Record<str
     GetOutboundWebIdentityFederationInfo: OUTBOUND_FEDERATION,
     GenerateOrganizationsAccessReport: ACCESS_DATA,
     GetOrganizationsAccessReport: ACCESS_DATA,
-    SetSecurityTokenServicePreferences:
-      "the global endpoint's token version (v1/v2 session tokens) has no effect here: one endpoint serves every " +
-      "region; not yet implemented",
   },
   sts: {
     DecodeAuthorizationMessage:

@@ -1,4 +1,4 @@
-// Account-level IAM operations: the password policy, the account alias and GetAccountSummary.
+// Account-level IAM operations: the password policy, the account alias, GetAccountSummary and the STS preferences.
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { xmlMap } from "../aws/xml";
@@ -27,6 +27,7 @@ import { MAX_MANAGED_POLICY_SIZE } from "./policies";
 import { MAX_TRUST_POLICY_SIZE } from "./roles";
 import { decodeMarker } from "./paging";
 import { rootAccessOperations } from "./root-access";
+import { kvOrgSettings } from "../store/org-features";
 
 /** Account-level actions are not scoped to a resource ARN. */
 const ANY = () => "*";
@@ -225,7 +226,10 @@ export const QUOTAS = {
 } as const;
 
 export const getAccountSummary = iamOperation("GetAccountSummary", z.object({}), ANY, async (_i, ctx) => {
-  const c = await accountCounts(ctx.db, ctx.accountId);
+  const [c, tokenVersion] = await Promise.all([
+    accountCounts(ctx.db, ctx.accountId),
+    kvOrgSettings(ctx.env.KV).globalEndpointTokenVersion(ctx.accountId),
+  ]);
   // Entry order follows a real GetAccountSummary answer.
   const entries: [string, number][] = [
     ["GroupPolicySizeQuota", QUOTAS.GroupPolicySizeQuota],
@@ -241,7 +245,7 @@ export const getAccountSummary = iamOperation("GetAccountSummary", z.object({}),
     ["AccessKeysPerUserQuota", QUOTAS.AccessKeysPerUserQuota],
     ["AssumeRolePolicySizeQuota", QUOTAS.AssumeRolePolicySizeQuota],
     ["PolicyVersionsInUseQuota", QUOTAS.PolicyVersionsInUseQuota],
-    ["GlobalEndpointTokenVersion", 1],
+    ["GlobalEndpointTokenVersion", tokenVersion === "v2Token" ? 2 : 1],
     ["VersionsPerPolicyQuota", QUOTAS.VersionsPerPolicyQuota],
     ["AttachedPoliciesPerGroupQuota", QUOTAS.AttachedPoliciesPerGroupQuota],
     ["PolicySizeQuota", QUOTAS.PolicySizeQuota],
@@ -266,6 +270,22 @@ export const getAccountSummary = iamOperation("GetAccountSummary", z.object({}),
   return { SummaryMap: xmlMap(entries) };
 });
 
+// ---- STS preferences ----
+
+/**
+ * Which session tokens the global STS endpoint issues (v1: valid only in Regions enabled by default; v2: in every
+ * Region). Every Region is this one endpoint here, so the setting changes no token; GetAccountSummary reports it.
+ */
+export const setSecurityTokenServicePreferences = iamOperation(
+  "SetSecurityTokenServicePreferences",
+  z.object({ GlobalEndpointTokenVersion: z.enum(["v1Token", "v2Token"]) }),
+  ANY,
+  async (i, ctx) => {
+    await kvOrgSettings(ctx.env.KV).setGlobalEndpointTokenVersion(ctx.accountId, i.GlobalEndpointTokenVersion);
+    return undefined;
+  },
+);
+
 export const accountOperations = [
   getAccountPasswordPolicy,
   updateAccountPasswordPolicy,
@@ -274,6 +294,7 @@ export const accountOperations = [
   listAccountAliases,
   deleteAccountAlias,
   getAccountSummary,
+  setSecurityTokenServicePreferences,
   // Centralized root access for member accounts, registered with the account-level operations.
   ...rootAccessOperations,
 ];
