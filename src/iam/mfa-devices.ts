@@ -4,7 +4,8 @@ import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { decryptSecret, encryptSecret, toBase64 } from "../aws/crypto";
 import { str } from "../api/validation";
-import { entityArn, iamOperation, type OperationContext } from "../core/operation";
+import { entityArn, iamOperation, withPreload, type OperationContext } from "../core/operation";
+import { accountAliasQuery, aliasFrom } from "../store/account-alias";
 import {
   assignMfaDevice,
   deleteMfaDevice,
@@ -22,6 +23,7 @@ import { existingUserName, path, paging, tagKeyList, tagList, userName } from ".
 import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 import { userShape } from "./shapes";
 import { pageOfTags } from "./tagging";
+import { otpauthUri, qrCodePng } from "./mfa-qr.ts";
 import { base32Decode, base32Encode, findSteps } from "./totp";
 
 const deviceName = str({ min: 1, pattern: "[\\w+=,.@-]+" });
@@ -56,39 +58,47 @@ async function verifyPair(ctx: OperationContext, device: MfaDeviceRow, codes: st
   return step;
 }
 
-export const createVirtualMfaDevice = iamOperation(
-  "CreateVirtualMFADevice",
-  z.object({ Path: path.optional(), VirtualMFADeviceName: deviceName, Tags: tagList.optional() }),
-  (i, ctx) => mfaArn(ctx, i.VirtualMFADeviceName, i.Path),
-  async (i, ctx) => {
-    const tags = i.Tags ?? [];
-    assertDistinctKeys(tags.map((t) => t.Key));
-    // A 160-bit secret, the size RFC 4226 recommends for HMAC-SHA1; stored encrypted, shown only in this response.
-    const seed = base32Encode(crypto.getRandomValues(new Uint8Array(20)));
-    const serial = mfaArn(ctx, i.VirtualMFADeviceName, i.Path);
-    const row: MfaDeviceRow = {
-      id: crypto.randomUUID(),
-      accountId: ctx.accountId,
-      serial,
-      serialKey: serial.toLowerCase(),
-      name: i.VirtualMFADeviceName,
-      path: i.Path ?? "/",
-      seedEncrypted: await encryptSecret(seed, ctx.env.SECRET_ENCRYPTION_KEY),
-      userId: null,
-      enabledAt: null,
-      lastStep: null,
-      createdAt: ctx.now.getTime(),
-    };
-    await insertMfaDevice(ctx.db, row, tags);
-    return {
-      VirtualMFADevice: {
-        SerialNumber: serial,
-        // A blob member: the query protocol carries it base64-encoded; the SDK hands back the Base32 text's bytes.
-        Base32StringSeed: toBase64(new TextEncoder().encode(seed)),
-        Tags: tags.length > 0 ? tags : undefined,
-      },
-    };
-  },
+// The account's alias (named in the QR code's URI) rides in the authorization batch.
+export const createVirtualMfaDevice = withPreload(
+  iamOperation(
+    "CreateVirtualMFADevice",
+    z.object({ Path: path.optional(), VirtualMFADeviceName: deviceName, Tags: tagList.optional() }),
+    (i, ctx) => mfaArn(ctx, i.VirtualMFADeviceName, i.Path),
+    async (i, ctx) => {
+      const tags = i.Tags ?? [];
+      assertDistinctKeys(tags.map((t) => t.Key));
+      // A 160-bit secret, the size RFC 4226 recommends for HMAC-SHA1; stored encrypted, shown only in this response.
+      const seed = base32Encode(crypto.getRandomValues(new Uint8Array(20)));
+      const serial = mfaArn(ctx, i.VirtualMFADeviceName, i.Path);
+      const row: MfaDeviceRow = {
+        id: crypto.randomUUID(),
+        accountId: ctx.accountId,
+        serial,
+        serialKey: serial.toLowerCase(),
+        name: i.VirtualMFADeviceName,
+        path: i.Path ?? "/",
+        seedEncrypted: await encryptSecret(seed, ctx.env.SECRET_ENCRYPTION_KEY),
+        userId: null,
+        enabledAt: null,
+        lastStep: null,
+        createdAt: ctx.now.getTime(),
+      };
+      await insertMfaDevice(ctx.db, row, tags);
+      const accountName = aliasFrom(ctx.preloaded?.[0]) ?? ctx.accountId;
+      const png = await qrCodePng(otpauthUri(i.VirtualMFADeviceName, accountName, seed));
+      return {
+        VirtualMFADevice: {
+          SerialNumber: serial,
+          // Blob members: the query protocol carries them base64-encoded; the SDK hands back the Base32 text's bytes
+          // and the PNG's.
+          Base32StringSeed: toBase64(new TextEncoder().encode(seed)),
+          QRCodePNG: toBase64(png),
+          Tags: tags.length > 0 ? tags : undefined,
+        },
+      };
+    },
+  ),
+  (_i, ctx) => [accountAliasQuery(ctx.db, ctx.accountId)],
 );
 
 const codesInput = z.object({
