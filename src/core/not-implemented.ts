@@ -7,7 +7,9 @@ const DELEGATION =
 const OUTBOUND_FEDERATION =
   "outbound web identity federation needs an AWS-hosted public issuer (discovery document and JWKS) for the " +
   "account; not yet implemented";
-const ACCESS_DATA = "service last-accessed data (issue 8 §1, reports and access data); not yet implemented";
+const ACCESS_DATA =
+  "Organizations access reports (issue 8 §1): the attempts they would read are recorded (service last-accessed " +
+  "data), the reports over SCPs and organization entities are not yet implemented";
 
 /** Model operations deliberately absent from the operation table, by service: operation name -> why. */
 export const NOT_IMPLEMENTED: Readonly<Record<"iam" | "sts", Readonly<Record<string, string>>>> = {
