@@ -7,6 +7,7 @@ import { asAwsError } from "./api/errors";
 import { queryRouter } from "./api/query-router";
 import { jsonRouter } from "./api/json-router";
 import { adminRouter } from "./api/admin-router";
+import { emulatorResetRouter } from "./api/emulator-reset-router";
 import { simulateRouter } from "./api/simulate-router";
 import { whatIfRouter } from "./api/whatif-router";
 import { simulationsRouter } from "./api/simulations-router";
@@ -29,6 +30,7 @@ export function createApp() {
   app.use(deploymentGuard); // refuses every call of a deployment still on wrangler.toml's development secrets
 
   app.route("/_admin", adminRouter);
+  app.route("/moto-api", emulatorResetRouter); // the unsigned reset emulator test suites call (dev and local only)
   app.route("/v1", simulateRouter);
   app.route("/v1", whatIfRouter);
   app.route("/v1", simulationsRouter);
