@@ -1,6 +1,6 @@
 // XML canonicalization of an element subtree: Canonical XML 1.0 and Exclusive XML Canonicalization 1.0, each with
 // and without comments (https://www.w3.org/TR/xml-c14n, https://www.w3.org/TR/xml-exc-c14n/).
-import { XML_NS, type XAttribute, type XElement, type XNode } from "./saml-xml";
+import { XML_NS, type XAttribute, type XElement, type XNode } from "./saml-xml.ts";
 
 export const C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 export const C14N_COMMENTS = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments";

@@ -1,9 +1,9 @@
 // XML-DSig verification of an enveloped signature (the SAML profile of it): one Reference by ID to the signature's own
 // parent, enveloped-signature plus a canonicalization transform, SHA-256/SHA-1 digests, RSA signatures via WebCrypto.
 import { X509Certificate } from "@peculiar/x509";
-import { fromBase64 } from "../aws/crypto";
-import { attribute, childElements, onlyChild, textContent, type XDocument, type XElement } from "./saml-xml";
-import { C14N, CANONICALIZATIONS, EXC_C14N, EXC_C14N_COMMENTS, canonicalize } from "./xml-c14n";
+import { fromBase64, type Bytes } from "../aws/crypto.ts";
+import { attribute, childElements, onlyChild, textContent, type XDocument, type XElement } from "./saml-xml.ts";
+import { C14N, CANONICALIZATIONS, EXC_C14N, EXC_C14N_COMMENTS, canonicalize } from "./xml-c14n.ts";
 
 export const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
 const ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
@@ -68,7 +68,7 @@ function inclusivePrefixesOf(e: XElement, algorithm: string): string[] {
 }
 
 /** The RSA public keys of certificates (DER); a certificate that is not RSA or does not parse is skipped. */
-async function rsaKeys(certificates: readonly Uint8Array[], hash: string): Promise<CryptoKey[]> {
+async function rsaKeys(certificates: readonly Bytes[], hash: string): Promise<CryptoKey[]> {
   const keys: CryptoKey[] = [];
   for (const der of certificates) {
     try {
@@ -97,7 +97,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 export async function verifyEnvelopedSignature(
   doc: XDocument,
   signature: XElement,
-  certificates: readonly Uint8Array[],
+  certificates: readonly Bytes[],
 ): Promise<XElement> {
   const signed = signature.parent ?? fail("a signature without a parent");
   const signedInfo = only(signature, "SignedInfo");

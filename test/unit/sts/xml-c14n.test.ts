@@ -9,7 +9,6 @@ import {
   ExclusiveCanonicalizationWithComments,
   findAncestorNs,
 } from "xml-crypto";
-import { parseXml } from "../../../src/iam/saml-metadata.ts";
 import { XmlError, childElements, parseXmlDocument, type XElement } from "../../../src/sts/saml-xml.ts";
 import { C14N, C14N_COMMENTS, EXC_C14N, EXC_C14N_COMMENTS, canonicalize } from "../../../src/sts/xml-c14n.ts";
 
@@ -180,12 +179,5 @@ describe("the namespace-aware parser", () => {
   it("normalizes attribute whitespace and line ends as XML 1.0 does", () => {
     const doc = parseXmlDocument(`<r a="x\ty\r\nz" b="&#10;"/>`);
     expect(doc.root.attributes.map((a) => a.value)).toEqual(["x y z", "\n"]);
-  });
-
-  it("leaves the metadata parser as it was (local names, prefixes dropped)", () => {
-    const root = parseXml(
-      `<md:EntityDescriptor xmlns:md="urn:m" entityID="e"><md:IDPSSODescriptor/></md:EntityDescriptor>`,
-    );
-    expect([root.name, root.children[0]?.name]).toEqual(["EntityDescriptor", "IDPSSODescriptor"]);
   });
 });
