@@ -19,6 +19,7 @@ import { findAwsManagedPolicy, isAwsManagedArn } from "./aws-managed-policies";
 import { arn, groupName, paging, path, policyPath, roleName, userName } from "./fields";
 import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 import { assertPolicyArn } from "./policies";
+import { refuseServiceLinkedEdit } from "./service-linked-guard";
 
 /**
  * Checks that a policy can be attached (or set as a boundary): it exists in the caller's account or among the AWS
@@ -87,6 +88,8 @@ function attachOperations(kind: PrincipalKind) {
       async (i, ctx) => {
         const [rows, policyRows] = ctx.preloaded ?? [];
         const principal = fetchedPrincipal(kind, i.name, rows);
+        // A service-linked role's policies are its service's to change (UnmodifiableEntity).
+        refuseServiceLinkedEdit(principal);
         const exists = (policyRows as unknown[] | undefined)?.length === 1;
         await requireAttachablePolicy(ctx, i.PolicyArn, principal, undefined, exists);
         await attachPolicy(ctx.db, ctx.accountId, principal, i.PolicyArn, ctx.now.getTime());
@@ -106,6 +109,7 @@ function attachOperations(kind: PrincipalKind) {
       (i, ctx) => entityRef(ctx, kind, i.name),
       async (i, ctx) => {
         const principal = fetchedPrincipal(kind, i.name, ctx.preloaded?.[0]);
+        refuseServiceLinkedEdit(principal);
         assertPolicyArn(i.PolicyArn);
         await detachPolicy(ctx.db, principal, i.PolicyArn);
         return undefined;

@@ -4,7 +4,7 @@ import { entityRef, iamOperation, type OperationContext } from "../core/operatio
 import { requirePrincipal, setPermissionsBoundary, type Principal } from "../store/attachments";
 import { requireAttachablePolicy } from "./attachments";
 import { arn, roleName, userName } from "./fields";
-import { AwsError } from "../aws/errors";
+import { refuseServiceLinkedRoleEdit } from "./service-linked-guard";
 
 /**
  * The boundary a CreateUser or CreateRole names must exist before the entity is stored; AWS words this refusal
@@ -37,23 +37,14 @@ export const deleteUserPermissionsBoundary = iamOperation(
   },
 );
 
-/** Service-linked roles (path /aws-service-role/) belong to AWS: their boundaries cannot be changed. */
-function assertCustomerRole(role: { name: string; path: string }): void {
-  if (role.path.startsWith("/aws-service-role/")) {
-    throw new AwsError(
-      "UnmodifiableEntity",
-      `Cannot perform the operation on the protected role '${role.name}' - this role is only modifiable by AWS`,
-    );
-  }
-}
-
+// API_PutRolePermissionsBoundary: "You cannot set the boundary for a service-linked role."
 export const putRolePermissionsBoundary = iamOperation(
   "PutRolePermissionsBoundary",
   z.object({ RoleName: roleName, PermissionsBoundary: arn }),
   (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requirePrincipal(ctx.db, ctx.accountId, "role", i.RoleName);
-    assertCustomerRole(role);
+    refuseServiceLinkedRoleEdit(role);
     await requireAttachablePolicy(ctx, i.PermissionsBoundary, role);
     await setPermissionsBoundary(ctx.db, role, i.PermissionsBoundary);
     return undefined;
@@ -66,7 +57,7 @@ export const deleteRolePermissionsBoundary = iamOperation(
   (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requirePrincipal(ctx.db, ctx.accountId, "role", i.RoleName);
-    assertCustomerRole(role);
+    refuseServiceLinkedRoleEdit(role);
     await setPermissionsBoundary(ctx.db, role, null);
     return undefined;
   },

@@ -2,12 +2,13 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { entityRef, iamOperation } from "../core/operation";
-import { requirePrincipal, type Principal } from "../store/attachments";
+import { requirePrincipal } from "../store/attachments";
 import { deleteInlinePolicy, findInlinePolicy, listInlinePolicyNames, putInlinePolicy } from "../store/inline-policies";
 import type { PrincipalKind } from "../store/schema";
 import { existingUserName, groupName, paging, policyDocument, policyName, roleName } from "./fields";
 import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 import { assertValidIdentityPolicy, policySize } from "./policies";
+import { refuseServiceLinkedEdit } from "./service-linked-guard";
 
 /** Each kind names its identity with its own member; the schemas map it to `name`. */
 const putInput = {
@@ -47,16 +48,6 @@ const listInput = {
 const TITLE = { user: "User", group: "Group", role: "Role" } as const;
 const NAME_MEMBER = { user: "UserName", group: "GroupName", role: "RoleName" } as const;
 
-/** Roles under /aws-service-role/ are service-linked: only AWS may change their policies. */
-function assertModifiable(principal: Principal): void {
-  if (principal.kind === "role" && principal.path.startsWith("/aws-service-role/")) {
-    throw new AwsError(
-      "UnmodifiableEntity",
-      `Cannot perform the operation on the protected role '${principal.name}' - this role is only modifiable by AWS`,
-    );
-  }
-}
-
 function inlineOperations(kind: PrincipalKind) {
   const title = TITLE[kind];
   const missing = (name: string) =>
@@ -68,7 +59,8 @@ function inlineOperations(kind: PrincipalKind) {
     (i, ctx) => entityRef(ctx, kind, i.name),
     async (i, ctx) => {
       const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
-      assertModifiable(principal);
+      // A service-linked role's policies are its service's to change (UnmodifiableEntity).
+      refuseServiceLinkedEdit(principal);
       assertValidIdentityPolicy(i.PolicyDocument);
       const size = policySize(i.PolicyDocument);
       await putInlinePolicy(ctx.db, ctx.accountId, principal, i.PolicyName, i.PolicyDocument, size);
@@ -99,7 +91,7 @@ function inlineOperations(kind: PrincipalKind) {
     (i, ctx) => entityRef(ctx, kind, i.name),
     async (i, ctx) => {
       const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
-      assertModifiable(principal);
+      refuseServiceLinkedEdit(principal);
       if (!(await deleteInlinePolicy(ctx.db, principal.id, i.PolicyName))) throw missing(i.PolicyName);
       return undefined;
     },

@@ -25,7 +25,7 @@ import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 import { roleShape } from "./shapes";
 import { pageOfTags } from "./tagging";
 import { assertTrustPrincipalsExist } from "./trust-principals";
-import { refuseServiceLinkedRoleEdit } from "./service-linked-guard";
+import { refuseServiceLinkedRoleEdit, refuseServiceRolePath } from "./service-linked-guard";
 
 const roleResource = (ctx: OperationContext, name: string, p?: string) => entityArn(ctx, "role", name, p);
 
@@ -59,6 +59,8 @@ export const createRole = iamOperation(
   (i, ctx) => roleResource(ctx, i.RoleName, i.Path),
   async (i, ctx) => {
     const tags = i.Tags ?? [];
+    // Only CreateServiceLinkedRole puts a role under /aws-service-role/.
+    refuseServiceRolePath(i.Path ?? "/");
     assertDistinctKeys(tags.map((t) => t.Key));
     checkTrustPolicy(i.AssumeRolePolicyDocument);
     await assertTrustPrincipalsExist(ctx.db, ctx.accountId, i.AssumeRolePolicyDocument);
@@ -140,6 +142,9 @@ export const updateRoleOp = iamOperation(
   (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
+    // AWS lets anyone edit a service-linked role's description ("Update a service-linked role"); anything else of
+    // it, the maximum session duration included, is its service's to change.
+    if (i.MaxSessionDuration !== undefined) refuseServiceLinkedRoleEdit(role);
     await updateRole(ctx.db, role, {
       ...(i.Description !== undefined ? { description: i.Description } : {}),
       ...(i.MaxSessionDuration !== undefined ? { maxSessionDuration: i.MaxSessionDuration } : {}),
