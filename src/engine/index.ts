@@ -38,6 +38,8 @@ export type {
 export type { CompiledPolicy, CompiledStatement, PolicyMeta } from "./compile.ts";
 export type { CompiledPolicySet, StatementGroup } from "./policyset.ts";
 export { parsePolicy, MSG as POLICY_MESSAGES } from "./parse.ts";
+export { POLICY_RULES } from "./policy-rules.ts";
+export type { PolicyRule, PolicyScope, RuleId } from "./policy-rules.ts";
 export { compilePolicy } from "./compile.ts";
 export { compilePolicySet } from "./policyset.ts";
 export { evaluate } from "./evaluate.ts";
@@ -49,9 +51,15 @@ export type { CacheStats } from "./cache.ts";
 export type { PrincipalInfo } from "./principal.ts";
 
 /**
- * Validates a policy document before it is stored (CreatePolicy, PutUserPolicy, CreateRole...).
- * `message` is the first problem in AWS's words; `errors` lists every problem with its location.
+ * Validates a policy document before it is stored (CreatePolicy, PutUserPolicy, CreateRole...) with the rules of
+ * policy-rules.ts. `message` is the problem AWS reports first, in its words; `errors` lists every problem with its
+ * location, that one first. `managed`: a customer managed policy (CreatePolicy, CreatePolicyVersion), which must be
+ * written in the 2012-10-17 language; an inline identity policy may omit Version.
  */
-export function validatePolicyDocument(text: string, kind: PolicyKind): ParseResult {
-  return parsePolicy(text, kind, { strictPrincipals: true, strict: true });
+export function validatePolicyDocument(
+  text: string,
+  kind: PolicyKind,
+  options: { managed?: boolean } = {},
+): ParseResult {
+  return parsePolicy(text, kind, { strictPrincipals: true, strict: true, managed: options.managed === true });
 }

@@ -1,25 +1,23 @@
-// Parses and validates a policy document (text or object) into a normalized ParsedPolicy, with AWS-like messages.
-import { splitArn } from "./arn.ts";
+// Parses and validates a policy document (text or object) into a normalized ParsedPolicy, with AWS's messages.
+// Which rule applies to which kind of policy, its message and AWS's order of checks are in ONE table:
+// policy-rules.ts. This file walks the document and asks that table.
 import { JsonSyntaxError, parseJson, toJsonNode, type JsonNode } from "./json.ts";
 import { parseOperator } from "./conditions/index.ts";
+import {
+  activeRules,
+  MSG,
+  rankOf,
+  ruleOf,
+  scopeOf,
+  valueChecks,
+  type PolicyRule,
+  type PolicyScope,
+  type RuleId,
+  type ValueTarget,
+} from "./policy-rules.ts";
 import type { PolicyKind, Position, ValidationIssue } from "./types.ts";
 
-export const MSG = {
-  syntax: "Syntax errors in policy.",
-  principalNotAllowed: "Policy document should not specify a principal.",
-  noActions: "Policy statement must contain actions.",
-  noResources: "Policy statement must contain resources.",
-  noPrincipal: "Missing required field Principal",
-  noEffect: "Missing required field Effect",
-  prohibitedResource: (field: string) => `Has prohibited field ${field}`,
-  duplicateSid: "Statement IDs (SID) in a single policy must be unique.",
-  vendor: "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
-  resourceArn: (v: string) => `Resource ${v} must be in ARN format or "*".`,
-  conditionType: (op: string) => `Invalid Condition type : ${op}.`,
-  principal: (v: string) => `Invalid principal in policy: ${v}`,
-  sidChars:
-    "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*",
-} as const;
+export { MSG } from "./policy-rules.ts";
 
 export type PolicyVersion = "2012-10-17" | "2008-10-17";
 
@@ -71,15 +69,6 @@ const STATEMENT_KEYS = new Set([
   "Condition",
 ]);
 const PRINCIPAL_TYPES = ["AWS", "Service", "Federated", "CanonicalUser"] as const;
-/** Kinds whose statements name no principal: the principal is whoever the policy is attached to. */
-const NO_PRINCIPAL_KINDS = new Set<PolicyKind>(["identity", "boundary", "session", "scp"]);
-// RCPs name "*" by convention; a statement without Principal is read as applying to every principal.
-const NEEDS_PRINCIPAL_KINDS = new Set<PolicyKind>(["resource", "trust"]);
-const NEEDS_RESOURCE_KINDS = new Set<PolicyKind>(["identity", "boundary", "session"]);
-/** Policies IAM itself stores, whose Sid is limited to ASCII letters and digits (other services allow more). */
-const IAM_SID_KINDS = new Set<PolicyKind>(["identity", "boundary", "trust"]);
-/** Kinds that accept NotPrincipal: AWS documents it for resource-based policies only, and only with Deny. */
-const NOT_PRINCIPAL_KINDS = new Set<PolicyKind>(["resource"]);
 
 export interface ParseOptions {
   /**
@@ -88,27 +77,28 @@ export interface ParseOptions {
    */
   strictPrincipals?: boolean;
   /**
-   * Also apply the rules AWS enforces when a policy is stored but that change no decision: Sid characters, and
-   * NotPrincipal only with Deny in resource-based policies. Off for simulation, so such documents still evaluate.
+   * Apply the rules AWS enforces when a policy is stored (policy-rules.ts, `strictOnly`) and report the first
+   * problem in AWS's order of checks. Off for simulation, so documents AWS would refuse to store still evaluate.
    */
   strict?: boolean;
+  /**
+   * The identity policy is a customer managed policy (CreatePolicy, CreatePolicyVersion), not an inline one: it
+   * must be written in the 2012-10-17 language. A "boundary" is always a managed policy.
+   */
+  managed?: boolean;
 }
 
 /** Parses and validates a policy given as JSON text or as an object, for the given kind of policy. */
 export function parsePolicy(document: string | object, kind: PolicyKind, options: ParseOptions = {}): ParseResult {
-  const issues: ValidationIssue[] = [];
+  const strict = options.strict === true;
+  const parser = new DocumentParser(scopeOf(kind, options.managed === true), strict, options.strictPrincipals === true);
   let root: JsonNode;
   if (typeof document === "string") {
     try {
       const parsed = parseJson(document);
       root = parsed.node;
       for (const d of parsed.duplicates) {
-        issues.push({
-          message: MSG.syntax,
-          detail: `Duplicate key "${d.key}"`,
-          line: d.position.line,
-          column: d.position.column,
-        });
+        parser.report("json", undefined, { detail: `Duplicate key "${d.key}"` }, [], d.position);
       }
     } catch (e) {
       if (!(e instanceof JsonSyntaxError)) throw e;
@@ -123,68 +113,129 @@ export function parsePolicy(document: string | object, kind: PolicyKind, options
       return { ok: false, message: MSG.syntax, errors: [issue] };
     }
   }
-  const policy = new DocumentParser(kind, issues, options.strictPrincipals === true, options.strict === true).document(
-    root,
-  );
+  const policy = parser.document(root);
+  const issues = parser.result();
   const first = issues[0];
   if (first || !policy) return { ok: false, message: first?.message ?? MSG.syntax, errors: issues };
   return { ok: true, policy };
 }
 
 class DocumentParser {
-  constructor(
-    private readonly kind: PolicyKind,
-    private readonly issues: ValidationIssue[],
-    private readonly strictPrincipals: boolean,
-    private readonly strict: boolean,
-  ) {}
+  private readonly issues: ValidationIssue[] = [];
+  /** The rank (policy-rules.ts order) of each issue, parallel to `issues`. */
+  private readonly ranks: number[] = [];
+  /** The table's value checks for this scope and mode, looked up once (most lists are empty in simulation). */
+  private readonly checks: Record<ValueTarget, readonly PolicyRule[]>;
+  /** Which rules apply in this scope and mode (looked up once per scope and mode). */
+  private readonly on: Readonly<Record<RuleId, boolean>>;
 
-  /** Records a problem located at a node, or at an explicit position (an object key) when given. */
-  private issue(
-    message: string,
+  constructor(
+    private readonly scope: PolicyScope,
+    private readonly strict: boolean,
+    private readonly strictPrincipals: boolean,
+  ) {
+    this.checks = {
+      resource: valueChecks("resource", scope, strict),
+      action: valueChecks("action", scope, strict),
+      sid: valueChecks("sid", scope, strict),
+      date: valueChecks("date", scope, strict),
+    };
+    this.on = activeRules(scope, strict);
+  }
+
+  /**
+   * Every problem found, in document order; in strict mode the one AWS reports (the earliest rule in AWS's order,
+   * then the earliest in the document) comes first.
+   */
+  result(): ValidationIssue[] {
+    if (!this.strict || this.issues.length < 2) return this.issues;
+    let best = 0;
+    for (let i = 1; i < this.ranks.length; i++) if ((this.ranks[i] as number) < (this.ranks[best] as number)) best = i;
+    if (best === 0) return this.issues;
+    const out = this.issues.slice();
+    const [chosen] = out.splice(best, 1);
+    return [chosen as ValidationIssue, ...out];
+  }
+
+  /**
+   * Records a breach of rule `id` located at a node, or at an explicit position (an object key) when given.
+   * `message` overrides the rule's own (for value checks, whose message names the value). Does nothing, and
+   * returns false, when the rule does not apply to this scope and mode.
+   */
+  report(
+    id: RuleId,
     node: JsonNode | undefined,
-    extra: Omit<ValidationIssue, "message"> = {},
+    extra?: Omit<ValidationIssue, "message">,
+    args?: string[],
     pos?: Position,
-  ): void {
+    message?: string,
+  ): boolean {
+    if (!this.on[id]) return false;
+    const rule = ruleOf(id).message;
+    const text = message ?? (typeof rule === "function" ? rule(...(args ?? [])) : rule);
     const at = pos ?? node?.start;
-    this.issues.push({ message, ...extra, ...(at ? { line: at.line, column: at.column } : {}) });
+    this.issues.push({ message: text, ...extra, ...(at ? { line: at.line, column: at.column } : {}) });
+    this.ranks.push(rankOf(id));
+    return true;
+  }
+
+  /** Runs the table's checks on one value; reports the first breach. Allocates nothing when the value passes. */
+  private checkValue(target: ValueTarget, value: string, node: JsonNode, statement: number, element: string): boolean {
+    const rules = this.checks[target];
+    for (let k = 0; k < rules.length; k++) {
+      const rule = rules[k] as PolicyRule;
+      const message = rule.check?.(value);
+      if (message !== undefined) {
+        return this.report(rule.id, node, { statement, element, detail: value }, [], undefined, message);
+      }
+    }
+    return false;
   }
 
   document(root: JsonNode): ParsedPolicy | undefined {
     if (root.type !== "object") {
-      this.issue(MSG.syntax, root, { detail: "The policy must be a JSON object" });
+      this.report("json", root, { detail: "The policy must be a JSON object" });
       return undefined;
     }
     const policy: ParsedPolicy = { statements: [] };
     let statementNode: JsonNode | undefined;
+    let versionNode: JsonNode | undefined;
     for (const { key, keyPos, value } of root.entries) {
       if (!TOP_KEYS.has(key)) {
-        this.issue(MSG.syntax, value, { element: key, detail: `Unknown policy element "${key}"` }, keyPos);
+        this.report("element-known", value, { element: key, detail: `Unknown policy element "${key}"` }, [], keyPos);
       } else if (key === "Version") {
+        versionNode = value;
         if (value.type === "string" && (value.value === "2012-10-17" || value.value === "2008-10-17")) {
           policy.version = value.value;
         } else {
-          this.issue(MSG.syntax, value, {
+          this.report("version-value", value, {
             element: "Version",
             detail: "The policy must contain a valid version string",
           });
         }
       } else if (key === "Id") {
         if (value.type === "string") policy.id = value.value as string;
-        else this.issue(MSG.syntax, value, { element: "Id", detail: "Id must be a string" });
+        else this.report("value-types", value, { element: "Id", detail: "Id must be a string" });
       } else statementNode = value;
     }
     if (!statementNode) {
-      this.issue(MSG.syntax, root, { element: "Statement", detail: "Missing required field Statement" });
+      this.report("statement-present", root, { element: "Statement", detail: "Missing required field Statement" });
       return undefined;
     }
+    if (policy.version !== "2012-10-17") {
+      this.report("managed-version", versionNode ?? root, { element: "Version" });
+    }
     const items = statementNode.type === "array" ? statementNode.items : [statementNode];
+    if (items.length === 0) {
+      this.report("statement-nonempty", statementNode, { element: "Statement", detail: "The Statement list is empty" });
+    }
     const sids = new Set<string>();
     items.forEach((item, index) => {
       const st = this.statement(item, index);
       if (!st) return;
-      if (st.sid !== undefined) {
-        if (sids.has(st.sid)) this.issue(MSG.duplicateSid, item, { statement: index, element: "Sid" });
+      // Statements without a Sid, or with an empty one, do not collide.
+      if (st.sid) {
+        if (sids.has(st.sid)) this.report("sid-unique", item, { statement: index, element: "Sid" });
         sids.add(st.sid);
       }
       policy.statements.push(st);
@@ -194,14 +245,20 @@ class DocumentParser {
 
   private statement(node: JsonNode, index: number): ParsedStatement | undefined {
     if (node.type !== "object") {
-      this.issue(MSG.syntax, node, { statement: index, detail: "A statement must be a JSON object" });
+      this.report("statement-present", node, { statement: index, detail: "A statement must be a JSON object" });
       return undefined;
     }
     const at = { statement: index };
     const fields = new Map<string, JsonNode>();
     for (const { key, keyPos, value } of node.entries) {
       if (!STATEMENT_KEYS.has(key)) {
-        this.issue(MSG.syntax, value, { ...at, element: key, detail: `Unknown statement element "${key}"` }, keyPos);
+        this.report(
+          "element-known",
+          value,
+          { ...at, element: key, detail: `Unknown statement element "${key}"` },
+          [],
+          keyPos,
+        );
       } else fields.set(key, value);
     }
     const st: ParsedStatement = { index, effect: "Allow", conditions: [], start: node.start, end: node.end };
@@ -213,17 +270,14 @@ class DocumentParser {
     if (sid) {
       if (sid.type === "string") {
         st.sid = sid.value as string;
-        // AWS documents IAM's Sid as ASCII letters and digits only; SQS, SNS and others accept more.
-        if (this.strict && IAM_SID_KINDS.has(this.kind) && !/^[0-9A-Za-z]*$/.test(st.sid)) {
-          this.issue(MSG.sidChars, sid, { ...at, element: "Sid" });
-        }
-      } else this.issue(MSG.syntax, sid, { ...at, element: "Sid", detail: "Sid must be a string" });
+        this.checkValue("sid", st.sid, sid, index, "Sid");
+      } else this.report("value-types", sid, { ...at, element: "Sid", detail: "Sid must be a string" });
     }
     const effect = fields.get("Effect");
-    if (!effect) this.issue(MSG.noEffect, node, { ...at, element: "Effect" });
+    if (!effect) this.report("effect-required", node, { ...at, element: "Effect" });
     else if (effect.type === "string" && (effect.value === "Allow" || effect.value === "Deny"))
       st.effect = effect.value;
-    else this.issue(MSG.syntax, effect, { ...at, element: "Effect", detail: 'Effect must be "Allow" or "Deny"' });
+    else this.report("effect-value", effect, { ...at, element: "Effect", detail: 'Effect must be "Allow" or "Deny"' });
 
     this.principals(fields, st, node, index);
     this.actions(fields, st, node, index);
@@ -237,26 +291,38 @@ class DocumentParser {
     const at = { statement: index };
     const p = fields.get("Principal");
     const np = fields.get("NotPrincipal");
-    if ((p || np) && NO_PRINCIPAL_KINDS.has(this.kind)) {
-      this.issue(MSG.principalNotAllowed, p ?? np, { ...at, element: p ? "Principal" : "NotPrincipal" });
+    if ((p || np) && this.on["principal-prohibited"]) {
+      this.report("principal-prohibited", p ?? np, { ...at, element: p ? "Principal" : "NotPrincipal" });
       return;
     }
     if (p && np) {
-      this.issue(MSG.syntax, np, { ...at, element: "NotPrincipal", detail: "Principal and NotPrincipal together" });
+      this.report("element-pairs", np, {
+        ...at,
+        element: "NotPrincipal",
+        detail: "Principal and NotPrincipal together",
+      });
       return;
     }
     if (!p && !np) {
-      if (NEEDS_PRINCIPAL_KINDS.has(this.kind)) this.issue(MSG.noPrincipal, node, { ...at, element: "Principal" });
+      if (this.on["principal-required"]) this.report("principal-required", node, { ...at, element: "Principal" });
       return;
     }
-    if (np && this.strict && !NOT_PRINCIPAL_KINDS.has(this.kind)) {
-      this.issue(MSG.syntax, np, { ...at, element: "NotPrincipal", detail: "NotPrincipal is not supported here" });
+    if (np && this.on["not-principal-use"]) {
+      this.report("not-principal-use", np, {
+        ...at,
+        element: "NotPrincipal",
+        detail: "NotPrincipal is not supported here",
+      });
       return;
     }
     // INVARIANT: AWS documents NotPrincipal as Deny-only ("Using it with Allow is not supported"); simulation still
     // evaluates such a statement (it names everyone except the listed principals) rather than rejecting it.
-    if (np && this.strict && st.effect === "Allow" && fields.has("Effect")) {
-      this.issue(MSG.syntax, np, { ...at, element: "NotPrincipal", detail: "NotPrincipal must be used with Deny" });
+    if (np && st.effect === "Allow" && fields.has("Effect")) {
+      this.report("not-principal-deny", np, {
+        ...at,
+        element: "NotPrincipal",
+        detail: "NotPrincipal must be used with Deny",
+      });
     }
     const element = p ? "Principal" : "NotPrincipal";
     const parsed = this.principal((p ?? np) as JsonNode, index, element);
@@ -268,11 +334,13 @@ class DocumentParser {
     const at = { statement: index, element };
     if (node.type === "string") {
       if (node.value === "*") return "*";
-      this.issue(MSG.principal(JSON.stringify(node.value)), node, { ...at, detail: 'A principal string must be "*"' });
+      this.report("principal-shape", node, { ...at, detail: 'A principal string must be "*"' }, [
+        JSON.stringify(node.value),
+      ]);
       return undefined;
     }
     if (node.type !== "object") {
-      this.issue(MSG.syntax, node, { ...at, detail: 'Principal must be "*" or an object' });
+      this.report("value-types", node, { ...at, detail: 'Principal must be "*" or an object' });
       return undefined;
     }
     const out = {
@@ -283,14 +351,14 @@ class DocumentParser {
     };
     for (const { key, value } of node.entries) {
       if (!(PRINCIPAL_TYPES as readonly string[]).includes(key)) {
-        this.issue(MSG.syntax, value, { ...at, detail: `Unknown principal type "${key}"` });
+        this.report("value-types", value, { ...at, detail: `Unknown principal type "${key}"` });
         continue;
       }
-      const values = this.stringList(value, index, `${element}.${key}`);
+      const values = this.stringList(value, index, `${element}.${key}`, false);
       if (!values) continue;
       for (const v of values) {
         if (this.strictPrincipals && key === "AWS" && !validAwsPrincipal(v)) {
-          this.issue(MSG.principal(`"AWS":"${v}"`), value, { ...at });
+          this.report("principal-aws", value, { ...at }, [`"AWS":"${v}"`]);
         }
       }
       out[key as (typeof PRINCIPAL_TYPES)[number]].push(...values);
@@ -303,18 +371,21 @@ class DocumentParser {
     const na = fields.get("NotAction");
     const at = { statement: index };
     if (a && na) {
-      this.issue(MSG.syntax, na, { ...at, element: "NotAction", detail: "Action and NotAction together" });
+      this.report("element-pairs", na, { ...at, element: "NotAction", detail: "Action and NotAction together" });
       return;
     }
     const which = a ? "Action" : "NotAction";
-    const list = (a ?? na) ? this.stringList((a ?? na) as JsonNode, index, which) : undefined;
+    const list = (a ?? na) ? this.stringList((a ?? na) as JsonNode, index, which, false) : undefined;
     if (!list || list.length === 0) {
-      if (!a && !na) this.issue(MSG.noActions, node, { ...at, element: "Action" });
-      else if (list) this.issue(MSG.noActions, a ?? na, { ...at, element: which });
+      if (!a && !na) this.report("actions-required", node, { ...at, element: "Action" });
+      else if (list) this.report("actions-required", a ?? na, { ...at, element: which });
       return;
     }
+    const listNode = (a ?? na) as JsonNode;
     for (const v of list) {
-      if (v !== "*" && !/^[^:]+:.+$/.test(v)) this.issue(MSG.vendor, a ?? na, { ...at, element: which, detail: v });
+      if (v !== "*" && !/^[^:]+:.+$/.test(v))
+        this.report("action-vendor", listNode, { ...at, element: which, detail: v });
+      else if (v !== "*") this.checkValue("action", v, listNode, index, which);
     }
     if (a) st.action = list;
     else st.notAction = list;
@@ -324,32 +395,31 @@ class DocumentParser {
     const r = fields.get("Resource");
     const nr = fields.get("NotResource");
     const at = { statement: index };
-    if (this.kind === "trust" && (r || nr)) {
-      this.issue(MSG.prohibitedResource(r ? "Resource" : "NotResource"), r ?? nr, {
-        ...at,
-        element: r ? "Resource" : "NotResource",
-      });
+    if ((r || nr) && this.on["resource-prohibited"]) {
+      const field = r ? "Resource" : "NotResource";
+      this.report("resource-prohibited", r ?? nr, { ...at, element: field }, [field]);
       return;
     }
     if (r && nr) {
-      this.issue(MSG.syntax, nr, { ...at, element: "NotResource", detail: "Resource and NotResource together" });
+      this.report("element-pairs", nr, { ...at, element: "NotResource", detail: "Resource and NotResource together" });
       return;
     }
     const which = r ? "Resource" : "NotResource";
     if (!r && !nr) {
-      if (NEEDS_RESOURCE_KINDS.has(this.kind)) this.issue(MSG.noResources, node, { ...at, element: "Resource" });
+      if (this.on["resources-required"]) this.report("resources-required", node, { ...at, element: "Resource" });
       return;
     }
-    const list = this.stringList((r ?? nr) as JsonNode, index, which);
+    const listNode = (r ?? nr) as JsonNode;
+    const list = this.stringList(listNode, index, which, true);
     if (!list) return;
-    if (list.length === 0 && NEEDS_RESOURCE_KINDS.has(this.kind)) {
-      this.issue(MSG.noResources, r ?? nr, { ...at, element: which });
+    if (list.length === 0) {
+      this.report("resources-required", listNode, { ...at, element: which });
       return;
     }
     for (const v of list) {
-      if (v !== "*" && (!v.startsWith("arn:") || splitArn(v).length < 6)) {
-        this.issue(MSG.resourceArn(v), r ?? nr, { ...at, element: which });
-      }
+      if (v === "*") continue;
+      if (!v.startsWith("arn:")) this.report("resource-arn", listNode, { ...at, element: which }, [v]);
+      else this.checkValue("resource", v, listNode, index, which);
     }
     if (r) st.resource = list;
     else st.notResource = list;
@@ -358,46 +428,53 @@ class DocumentParser {
   private conditions(node: JsonNode, st: ParsedStatement, index: number): void {
     const at = { statement: index };
     if (node.type !== "object") {
-      this.issue(MSG.syntax, node, { ...at, element: "Condition", detail: "Condition must be an object" });
+      this.report("value-types", node, { ...at, element: "Condition", detail: "Condition must be an object" });
       return;
     }
     for (const { key: operator, keyPos, value: block } of node.entries) {
-      if (!parseOperator(operator)) {
-        this.issue(MSG.conditionType(operator), block, { ...at, element: `Condition.${operator}` }, keyPos);
-        continue;
-      }
       if (block.type !== "object") {
-        this.issue(MSG.syntax, block, {
+        this.report("value-types", block, {
           ...at,
           element: `Condition.${operator}`,
           detail: "Expected an object of keys",
         });
         continue;
       }
-      for (const { key, keyPos: conditionKeyPos, value } of block.entries) {
+      const op = parseOperator(operator);
+      // An empty block tests nothing, and AWS stores it whatever the operator's name.
+      if (block.entries.length === 0) continue;
+      if (!op) {
+        this.report("condition-operator", block, { ...at, element: `Condition.${operator}` }, [operator], keyPos);
+        continue;
+      }
+      const dates = this.checks.date.length > 0 && op.base.startsWith("Date");
+      for (const { key, value } of block.entries) {
+        // Condition keys need no vendor prefix: AWS stores {"DateGreaterThan": {"a": "01T"}}, and its own examples
+        // use an unprefixed key (BinaryEquals "key"); such a key is an ordinary, case-insensitive context key.
         const element = `Condition.${operator}.${key}`;
-        // IAM refuses to store an unprefixed condition key, but AWS's own examples use one (BinaryEquals "key"),
-        // so simulation evaluates it as an ordinary, case-insensitive context key.
-        if (this.strict && !/^[^:]+:.+$/.test(key)) {
-          this.issue(MSG.vendor, value, { ...at, element, detail: key }, conditionKeyPos);
-          continue;
-        }
         const values = this.scalarList(value, index, element);
-        if (values) st.conditions.push({ operator, key, values });
+        if (!values) continue;
+        if (dates) {
+          for (const v of values) if (this.checkValue("date", v, value, index, element)) break;
+        }
+        st.conditions.push({ operator, key, values });
       }
     }
   }
 
-  /** A string or a non-empty-able array of strings. */
-  private stringList(node: JsonNode, index: number, element: string): string[] | undefined {
+  /**
+   * A string or an array of strings. With `skipNull` (Resource, NotResource) a null entry is skipped, as AWS
+   * stores such a list.
+   */
+  private stringList(node: JsonNode, index: number, element: string, skipNull: boolean): string[] | undefined {
     const items = node.type === "array" ? node.items : [node];
     const out: string[] = [];
     for (const item of items) {
-      if (item.type !== "string") {
-        this.issue(MSG.syntax, item, { statement: index, element, detail: `${element} values must be strings` });
+      if (item.type === "string") out.push(item.value as string);
+      else if (!(skipNull && item.type === "null" && node.type === "array")) {
+        this.report("value-types", item, { statement: index, element, detail: `${element} values must be strings` });
         return undefined;
       }
-      out.push(item.value as string);
     }
     return out;
   }
@@ -409,7 +486,7 @@ class DocumentParser {
     for (const item of items) {
       if (item.type === "string" || item.type === "number" || item.type === "boolean") out.push(String(item.value));
       else {
-        this.issue(MSG.syntax, item, { statement: index, element, detail: "Condition values must be scalars" });
+        this.report("value-types", item, { statement: index, element, detail: "Condition values must be scalars" });
         return undefined;
       }
     }

@@ -16,7 +16,7 @@ describe("validation rules from the AWS docs", () => {
   const rejected: [string, string, PolicyKind, string][] = [
     ["Sid page: an IAM Sid with a space", doc({ ...ok, Sid: "Read Objects" }), "identity", POLICY_MESSAGES.sidChars],
     ["Sid page: an IAM Sid with a dash", doc({ ...ok, Sid: "read-objects" }), "identity", POLICY_MESSAGES.sidChars],
-    ["Sid page: a boundary Sid with an underscore", doc({ ...ok, Sid: "a_b" }), "boundary", POLICY_MESSAGES.sidChars],
+    ["Sid page: a boundary Sid with a dash", doc({ ...ok, Sid: "a-b" }), "boundary", POLICY_MESSAGES.sidChars],
     [
       "Sid page: a role trust policy Sid with a dot",
       doc({ Sid: "a.b", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }),
@@ -134,6 +134,7 @@ describe("validation rules from the AWS docs", () => {
 
   const accepted: [string, string, PolicyKind][] = [
     ["Sid page: letters and digits", doc({ ...ok, Sid: "ReadObjects2024" }), "identity"],
+    ["IAM accepts an underscore in a Sid (issue 8 §3)", doc({ ...ok, Sid: "Allow_Read_Only" }), "boundary"],
     [
       "Sid page: other services accept spaces in a resource policy Sid",
       doc({ ...bucketPolicy, Sid: "Read objects" }),
