@@ -53,7 +53,7 @@ function policyOwner(p: Principal): PolicyOwner | null {
     case "assumed-role":
       return { kind: "role", id: p.session.roleId };
     case "federated-user":
-      return { kind: "user", id: p.ownerUserId };
+      return p.ownerUserId === undefined ? null : { kind: "user", id: p.ownerUserId };
     case "anonymous":
       return null;
   }
@@ -76,7 +76,15 @@ function rootTaskPolicy(arn: string): PolicySource {
   return { id: arn, document };
 }
 
+/** What the root user's own permissions amount to in its account: everything. */
+const ROOT_OWN_PERMISSIONS: PolicySource = {
+  id: "root",
+  document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+};
+
 function policySet(p: Principal, loaded: PrincipalPolicies): PolicySetInput {
+  // A federated user the root user asked for: the whole account, cut by the passed session policies (below).
+  if (p.kind === "federated-user" && p.ownerUserId === undefined) return withSession(p, loaded, [ROOT_OWN_PERMISSIONS]);
   // INVARIANT: a principal whose user or role is gone (a deleted role's session) is granted nothing.
   if (!loaded.exists) return { identity: [] };
   const identity: PolicySource[] = loaded.identity.map((x) => ({ id: x.id, document: x.document }));
@@ -90,6 +98,16 @@ function policySet(p: Principal, loaded: PrincipalPolicies): PolicySetInput {
     // A boundary whose policy no longer exists allows nothing, so an empty policy stands in for it.
     boundary = { id: loaded.boundaryArn, document: doc ?? EMPTY_POLICY };
   }
+  return withSession(p, loaded, identity, boundary);
+}
+
+/** The set with the session's passed policies, which cut whatever the identity and boundary allow. */
+function withSession(
+  p: Principal,
+  loaded: PrincipalPolicies,
+  identity: PolicySource[],
+  boundary?: PolicySource,
+): PolicySetInput {
   const set: PolicySetInput = { identity, boundary };
   const inputs = sessionPolicyInputs(p);
   if (inputs) {

@@ -59,12 +59,15 @@ export interface AssumedRolePrincipal extends PrincipalBase {
   session: RoleSessionInfo;
 }
 
-/** A federated user session (GetFederationToken): the IAM user's policies intersected with the passed ones. */
+/**
+ * A federated user session (GetFederationToken): the IAM user's policies, or the root user's whole account, intersected
+ * with the passed ones.
+ */
 export interface FederatedUserPrincipal extends PrincipalBase {
   kind: "federated-user";
-  /** The IAM user whose credentials asked for the token. */
-  ownerUserId: string;
-  ownerUserName: string;
+  /** The IAM user whose credentials asked for the token; absent when the account's root user did. */
+  ownerUserId?: string;
+  ownerUserName?: string;
   federatedName: string;
   policy?: string;
   policyArns: string[];

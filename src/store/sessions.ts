@@ -23,8 +23,9 @@ export type SessionSubject =
       kind: "federated-user";
       arn: string;
       userId: string;
-      ownerUserId: string;
-      ownerUserName: string;
+      /** The IAM user who asked for the token; absent when the account's root user did. */
+      ownerUserId?: string;
+      ownerUserName?: string;
       federatedName: string;
       policy?: string;
       policyArns: string[];

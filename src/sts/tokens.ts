@@ -63,11 +63,14 @@ export const getFederationToken: Operation<typeof federationInput> = {
   alsoRequires: (i) => (i.Tags && i.Tags.length > 0 ? ["sts:TagSession"] : []),
   run: async (i, ctx) => {
     const p = ctx.principal;
-    if (p.kind !== "user" || isTemporary(ctx)) {
-      // AWS recommends IAM users for federation; this simulator issues federation tokens only to them.
+    // AWS: the long-term keys of an IAM user, or (not recommended, but possible) of the root user, whose tokens
+    // then last at most one hour.
+    // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+    const byRoot = p.kind === "root" && p.assumedRoot === undefined;
+    if ((p.kind !== "user" && !byRoot) || isTemporary(ctx)) {
       throw new AwsError(
         "AccessDenied",
-        "GetFederationToken must be called with the long-term access keys of an IAM user.",
+        "GetFederationToken must be called with the long-term access keys of an IAM user or the root user.",
       );
     }
     const tags: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -83,14 +86,13 @@ export const getFederationToken: Operation<typeof federationInput> = {
         kind: "federated-user",
         arn,
         userId,
-        ownerUserId: p.id,
-        ownerUserName: p.name,
+        ...(p.kind === "user" ? { ownerUserId: p.id, ownerUserName: p.name } : {}),
         federatedName: i.Name,
         policy: i.Policy,
         policyArns: arns,
         tags,
       },
-      i.DurationSeconds ?? DEFAULT_SECONDS,
+      Math.min(i.DurationSeconds ?? DEFAULT_SECONDS, byRoot ? ROOT_MAX_SECONDS : Infinity),
       false,
     );
     return { Credentials: credentials, FederatedUser: { FederatedUserId: userId, Arn: arn }, PackedPolicySize: packed };

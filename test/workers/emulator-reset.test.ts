@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { iamClient } from "./sdk";
 
-async function post(url: string, vars: Partial<typeof env> = {}): Promise<Response> {
+async function post(url: string, vars: Record<string, string> = {}): Promise<Response> {
   const app = createApp();
   const ctx = createExecutionContext();
   const res = await app.fetch(new Request(url, { method: "POST" }), { ...env, ...vars }, ctx);
