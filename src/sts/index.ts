@@ -3,6 +3,7 @@ import type { Operation } from "../core/operation";
 import { assumeRole } from "./assume-role";
 import { assumeRoot } from "./assume-root";
 import { getAccessKeyInfo, getCallerIdentity } from "./identity";
+import { assumeRoleWithSaml } from "./saml";
 import { getFederationToken, getSessionToken } from "./tokens";
 import { assumeRoleWithWebIdentity } from "./web-identity";
 
@@ -15,4 +16,5 @@ export const stsOperations: Operation<any>[] = [
   getFederationToken,
   assumeRoleWithWebIdentity,
   assumeRoot,
+  assumeRoleWithSaml,
 ];
