@@ -88,6 +88,11 @@ export interface PolicyRule {
   readonly check?: (value: string) => Verdict;
   /** What the rule says, in a sentence. */
   readonly rule: string;
+  /**
+   * Rules AWS checks together, value by value: the first breach in the document is reported, whichever of the
+   * group's rules it breaks (AWS reads each Resource ARN, then each action, field by field).
+   */
+  readonly group?: string;
   /** Where AWS documents it (or where its wording was seen). */
   readonly source: string;
 }
@@ -397,6 +402,7 @@ const RULE_LIST = [
   // 6. Resource ARNs, in the order AWS reads an ARN's fields.
   {
     id: "resource-arn",
+    group: "resource-format",
     scopes: ALL,
     strictOnly: false,
     message: MSG.resourceArn,
@@ -405,6 +411,7 @@ const RULE_LIST = [
   },
   {
     id: "resource-partition",
+    group: "resource-format",
     scopes: IAM_RESOURCES,
     strictOnly: true,
     message: MSG.partition,
@@ -414,6 +421,7 @@ const RULE_LIST = [
   },
   {
     id: "resource-vendor",
+    group: "resource-format",
     scopes: IAM_RESOURCES,
     strictOnly: true,
     message: MSG.resourceVendor,
@@ -423,6 +431,7 @@ const RULE_LIST = [
   },
   {
     id: "resource-region-iam",
+    group: "resource-format",
     scopes: IAM_RESOURCES,
     strictOnly: true,
     message: MSG.iamRegion,
@@ -432,6 +441,7 @@ const RULE_LIST = [
   },
   {
     id: "resource-region-s3",
+    group: "resource-format",
     scopes: IAM_RESOURCES,
     strictOnly: true,
     message: MSG.s3Region,
@@ -442,6 +452,7 @@ const RULE_LIST = [
   // 7. Actions.
   {
     id: "action-vendor",
+    group: "action-format",
     scopes: ALL,
     strictOnly: false,
     message: MSG.vendor,
@@ -450,6 +461,7 @@ const RULE_LIST = [
   },
   {
     id: "action-one-colon",
+    group: "action-format",
     scopes: IAM,
     strictOnly: true,
     message: MSG.oneColon,
@@ -459,6 +471,7 @@ const RULE_LIST = [
   },
   {
     id: "action-vendor-chars",
+    group: "action-format",
     scopes: IAM,
     strictOnly: true,
     message: MSG.vendorChars,
@@ -482,7 +495,10 @@ export type RuleId = (typeof RULE_LIST)[number]["id"];
 /** The rules, first checked first. */
 export const POLICY_RULES: readonly PolicyRule[] = RULE_LIST;
 
-const RANK = new Map<RuleId, number>(POLICY_RULES.map((r, i) => [r.id, i]));
+/** A rule's rank is its place in the table, or that of the first rule of its group. */
+const RANK = new Map<RuleId, number>(
+  POLICY_RULES.map((r, i) => [r.id, r.group === undefined ? i : POLICY_RULES.findIndex((g) => g.group === r.group)]),
+);
 const BY_ID = new Map<RuleId, PolicyRule>(POLICY_RULES.map((r) => [r.id, r]));
 
 /** The rule's place in AWS's order of checks: the lower, the earlier reported. */
