@@ -199,6 +199,17 @@ function measureWarm(): void {
   console.log(
     `(b) 1,000-request /v1/simulate, summary results (parse, simulate, serialize)  median ${batchMs.toFixed(2)} ms`,
   );
+  for (const results of ["summary", "decision", "full"] as const) {
+    const big = JSON.stringify({
+      policies: { identity: documents },
+      requests: Array.from({ length: 10_000 }, (_, i) => requests[i % requests.length]),
+      results,
+    });
+    const bigMs = medianUs(10, () => void JSON.stringify(runSimulation(JSON.parse(big)))) / 1000;
+    console.log(
+      `(b) 10,000-request /v1/simulate, ${results} results (parse, simulate, serialize)  median ${bigMs.toFixed(2)} ms`,
+    );
+  }
   const api = medianUs(2000, () => void evaluate(compilePolicySet(hashed), requests[0] as EvalRequest));
   console.log(`(b) API call: compilePolicySet of stored, hashed documents + 1 decision  median ${api.toFixed(1)} us`);
 }
