@@ -5,6 +5,7 @@ import { AwsError } from "../aws/errors";
 import { nameKey, pathHasPrefix } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
 import { countBelow, insertWhere } from "./guarded-insert";
+import { tagInsertionOrder } from "./tags";
 import { groups, roles, tags, users } from "./schema";
 
 type NamedTable = typeof users | typeof groups | typeof roles;
@@ -45,7 +46,7 @@ export function namedTagsQuery<T extends NamedTable>(db: Db, kind: EntityKind<T>
     .select({ Key: tags.key, Value: tags.value })
     .from(tags)
     .where(inArray(tags.resourceId, id))
-    .orderBy(asc(tags.keyLower));
+    .orderBy(tagInsertionOrder);
 }
 
 export async function findNamed<T extends NamedTable>(

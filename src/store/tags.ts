@@ -1,5 +1,5 @@
 // Tags of IAM resources (users, roles, policies, profiles, providers, MFA devices): keys unique case-insensitively, at most 50.
-import { and, asc, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
 import type { Db } from "./db";
@@ -36,13 +36,22 @@ export function assertDistinctKeys(keys: string[]): void {
   }
 }
 
-/** AWS documents List*Tags as "sorted by tag key" (not in the order added), hence the key order. */
+/**
+ * SQLite's rowid of a tag row: rising with each insert and kept when a tag's value is overwritten in place, so it
+ * orders a resource's tags as they were added.
+ */
+export const tagInsertionOrder = sql`${tags}.rowid`;
+
+/**
+ * A resource's tags in the order they were added, as Get* answers carry them; List*Tags sorts them by key
+ * (`pageOfTags`), as AWS documents for those calls.
+ */
 export function listTags(db: Db, resourceId: string) {
   return db
     .select({ Key: tags.key, Value: tags.value })
     .from(tags)
     .where(eq(tags.resourceId, resourceId))
-    .orderBy(asc(tags.keyLower));
+    .orderBy(tagInsertionOrder);
 }
 
 const TAGGED_TABLE = {
