@@ -37,15 +37,18 @@ export function policySize(document: string): number {
   return document.replace(/\s/g, "").length;
 }
 
-/** Rejects a document the policy language does not accept, with the engine's AWS-worded message. */
-export function assertValidIdentityPolicy(document: string): void {
-  const result = validatePolicyDocument(document, "identity");
+/**
+ * Rejects a document the policy language does not accept, with the engine's AWS-worded message. `managed`: a
+ * customer managed policy, which (unlike an inline one) must be written in the 2012-10-17 language.
+ */
+export function assertValidIdentityPolicy(document: string, managed = false): void {
+  const result = validatePolicyDocument(document, "identity", { managed });
   if (!result.ok) throw new AwsError("MalformedPolicyDocument", result.message);
 }
 
-/** A managed policy document: valid identity policy language within the 6,144-character quota. */
+/** A managed policy document: valid managed policy language within the 6,144-character quota. */
 export function assertValidManagedDocument(document: string): void {
-  assertValidIdentityPolicy(document);
+  assertValidIdentityPolicy(document, true);
   if (policySize(document) > MAX_MANAGED_POLICY_SIZE) {
     throw new AwsError("LimitExceeded", `Cannot exceed quota for PolicySize: ${MAX_MANAGED_POLICY_SIZE}`);
   }
