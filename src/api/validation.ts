@@ -94,6 +94,28 @@ function constraintText(issue: z.core.$ZodIssue): string {
   }
 }
 
+/**
+ * Members whose shapes AWS's models mark sensitive (passwords, private keys, identity tokens and assertions, and
+ * Organizations' account e-mail and name): AWS's messages leave their value out ("Value at 'password' failed ..."),
+ * so a secret is never echoed, and a 100 KB assertion is not sent back either.
+ */
+const SENSITIVE_MEMBERS = new Set([
+  "Password",
+  "NewPassword",
+  "OldPassword",
+  "PrivateKey",
+  "SAMLAssertion",
+  "WebIdentityToken",
+  "TradeInToken",
+  "Email",
+  "AccountName",
+]);
+
+function isSensitive(path: readonly PropertyKey[]): boolean {
+  const last = path[path.length - 1];
+  return typeof last === "string" && SENSITIVE_MEMBERS.has(last);
+}
+
 function shownValue(input: unknown): string {
   if (input === undefined) return "null";
   if (typeof input === "string") return `'${input}'`;
@@ -106,7 +128,9 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.in
   if (result.success) return result.data;
   const issues = result.error.issues;
   const parts = issues.map(
-    (i) => `Value ${shownValue(i.input)} at '${memberPath(i.path)}' failed to satisfy constraint: ${constraintText(i)}`,
+    (i) =>
+      `Value ${isSensitive(i.path) ? "" : `${shownValue(i.input)} `}at '${memberPath(i.path)}' failed to satisfy ` +
+      `constraint: ${constraintText(i)}`,
   );
   const n = parts.length;
   throw new AwsError("ValidationError", `${n} validation error${n === 1 ? "" : "s"} detected: ${parts.join("; ")}`);
