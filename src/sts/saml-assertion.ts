@@ -252,7 +252,11 @@ export async function readSamlResponse(
     const assertion = await signedAssertion(doc, provider.certificates);
     const issuerElement = onlyChild(assertion, ASSERTION_NS, "Issuer");
     const issuer = issuerElement ? textContent(issuerElement).trim() : "";
-    if (issuer !== provider.entityId) throw invalid("Issuer not present in specified provider");
+    // The Response's own Issuer, when it has one, must be the same IdP (SAML 2.0 profiles, §4.1.4.2).
+    const responseIssuer = onlyChild(doc.root, ASSERTION_NS, "Issuer");
+    if (issuer !== provider.entityId || (responseIssuer && textContent(responseIssuer).trim() !== issuer)) {
+      throw invalid("Issuer not present in specified provider");
+    }
     // The Response's own Status: anything but Success is the IdP rejecting the authentication.
     const status = onlyChild(doc.root, PROTOCOL_NS, "Status");
     const code = status ? onlyChild(status, PROTOCOL_NS, "StatusCode") : null;

@@ -202,6 +202,13 @@ describe("readSamlResponse", () => {
   it("refuses an issuer other than the metadata's entity id", async () => {
     const xml = sign(samlResponse(good({ issuer: "https://other.example.com" })).xml, key);
     expect((await refusal(read(xml))).message).toBe("Issuer not present in specified provider");
+    // The unsigned Response naming another IdP than its signed assertion.
+    const mixed = sign(samlResponse(good()).xml, key).replace(
+      `<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${ENTITY_ID}<`,
+      `<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">https://other.example.com<`,
+    );
+    expect(mixed).toContain("https://other.example.com");
+    expect((await refusal(read(mixed))).message).toBe("Issuer not present in specified provider");
   });
 
   it("refuses a request for a role the Role attribute does not pair with the provider", async () => {
