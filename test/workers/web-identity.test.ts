@@ -64,7 +64,11 @@ describe("AssumeRoleWithWebIdentity in workerd", () => {
     const iam = iamClient();
     // The provider for http://127.0.0.1:9 was registered by the test above.
     await iam.send(
-      new CreateRoleCommand({ RoleName: "web", AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }),
+      new CreateRoleCommand({
+        RoleName: "web",
+        AssumeRolePolicyDocument:
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+      }),
     );
     const now = Math.floor(Date.now() / 1000);
     const token = unsignedToken({ iss: "http://127.0.0.1:9", sub: "u", aud: "a", exp: now + 600 });
