@@ -7,9 +7,6 @@ const DELEGATION =
 const OUTBOUND_FEDERATION =
   "outbound web identity federation needs an AWS-hosted public issuer (discovery document and JWKS) for the " +
   "account; not yet implemented";
-const ACCESS_DATA =
-  "Organizations access reports (issue 8 §1): the attempts they would read are recorded (service last-accessed " +
-  "data), the reports over SCPs and organization entities are not yet implemented";
 
 /** Model operations deliberately absent from the operation table, by service: operation name -> why. */
 export const NOT_IMPLEMENTED: Readonly<Record<"iam" | "sts", Readonly<Record<string, string>>>> = {
@@ -28,8 +25,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<"iam" | "sts", Readonly<Record<str
     EnableOutboundWebIdentityFederation: OUTBOUND_FEDERATION,
     DisableOutboundWebIdentityFederation: OUTBOUND_FEDERATION,
     GetOutboundWebIdentityFederationInfo: OUTBOUND_FEDERATION,
-    GenerateOrganizationsAccessReport: ACCESS_DATA,
-    GetOrganizationsAccessReport: ACCESS_DATA,
   },
   sts: {
     DecodeAuthorizationMessage:

@@ -21,6 +21,7 @@ import { serviceCredentialOperations } from "../iam/service-credentials";
 import { mfaDeviceOperations } from "../iam/mfa-devices";
 import { credentialReportOperations } from "../iam/credential-report";
 import { serviceLastAccessedOperations } from "../iam/service-last-accessed";
+import { organizationsAccessReportOperations } from "../iam/organizations-access-report";
 import { serverCertificateOperations } from "../iam/server-certificates";
 import { signingCertificateOperations } from "../iam/signing-certificates";
 import { organizationsOperations } from "../organizations/index";
@@ -53,6 +54,7 @@ const ALL: AnyOperation[] = [
   ...mfaDeviceOperations,
   ...credentialReportOperations,
   ...serviceLastAccessedOperations,
+  ...organizationsAccessReportOperations,
   ...serverCertificateOperations,
   ...signingCertificateOperations,
   ...stsOperations,

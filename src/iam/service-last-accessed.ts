@@ -148,8 +148,8 @@ async function requireJob(ctx: OperationContext, id: string): Promise<ServiceJob
   return job;
 }
 
-/** Markers of a stored snapshot are positions in it. */
-function pageOf<T>(items: T[], markerText: string | undefined, max: number | undefined) {
+/** Markers of a stored snapshot are positions in it (Organizations access reports page theirs the same way). */
+export function pageOf<T>(items: T[], markerText: string | undefined, max: number | undefined) {
   const at = decodeMarker(markerText);
   const start = at === undefined ? 0 : Number(at);
   if (!Number.isSafeInteger(start) || start < 0 || start > items.length) throw invalidMarker();
