@@ -15,6 +15,7 @@ import { importRouter } from "./api/import-router";
 import { linkPages } from "./api/link-pages";
 import { docsRouter } from "./api/docs-router";
 import { deploymentGuard } from "./api/deployment-guard";
+import { outboundIssuerRouter } from "./api/outbound-issuer-router";
 
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -40,6 +41,7 @@ export function createApp() {
     "/",
     docsRouter(() => app.routes),
   ); // /openapi.json and /docs list the /v1 routes mounted above
+  app.route("/", outboundIssuerRouter); // public OIDC issuers of outbound federation; context storage for what follows
   app.route("/", jsonRouter); // awsJson (X-Amz-Target) first; it passes every other request on
   app.route("/", queryRouter);
 

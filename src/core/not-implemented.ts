@@ -4,9 +4,6 @@
 const DELEGATION =
   "delegation requests come from onboarded AWS partners and their tokens go out over the partner's notification " +
   "channel (AWS: not available for general use); there is no partner side to simulate";
-const OUTBOUND_FEDERATION =
-  "outbound web identity federation needs an AWS-hosted public issuer (discovery document and JWKS) for the " +
-  "account; not yet implemented";
 
 /** Model operations deliberately absent from the operation table, by service: operation name -> why. */
 export const NOT_IMPLEMENTED: Readonly<Record<"iam" | "sts", Readonly<Record<string, string>>>> = {
@@ -22,14 +19,10 @@ export const NOT_IMPLEMENTED: Readonly<Record<"iam" | "sts", Readonly<Record<str
     GetHumanReadableSummary:
       "AWS generates the summary of a delegation request with a large language model; delegation requests are not " +
       "simulated either",
-    EnableOutboundWebIdentityFederation: OUTBOUND_FEDERATION,
-    DisableOutboundWebIdentityFederation: OUTBOUND_FEDERATION,
-    GetOutboundWebIdentityFederationInfo: OUTBOUND_FEDERATION,
   },
   sts: {
     DecodeAuthorizationMessage:
       "decodes the encoded authorization failures other AWS services (EC2 and others) return; this service issues none",
     GetDelegatedAccessToken: DELEGATION,
-    GetWebIdentityToken: OUTBOUND_FEDERATION,
   },
 };

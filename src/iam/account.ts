@@ -27,6 +27,7 @@ import { MAX_MANAGED_POLICY_SIZE } from "./policies";
 import { MAX_TRUST_POLICY_SIZE } from "./roles";
 import { decodeMarker } from "./paging";
 import { rootAccessOperations } from "./root-access";
+import { outboundFederationOperations } from "./outbound-federation";
 import { kvOrgSettings } from "../store/org-features";
 
 /** Account-level actions are not scoped to a resource ARN. */
@@ -297,4 +298,6 @@ export const accountOperations = [
   setSecurityTokenServicePreferences,
   // Centralized root access for member accounts, registered with the account-level operations.
   ...rootAccessOperations,
+  // Outbound web identity federation (the account's JWT issuer), an account-level switch as well.
+  ...outboundFederationOperations,
 ];

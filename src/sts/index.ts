@@ -6,6 +6,7 @@ import { getAccessKeyInfo, getCallerIdentity } from "./identity";
 import { assumeRoleWithSaml } from "./saml";
 import { getFederationToken, getSessionToken } from "./tokens";
 import { assumeRoleWithWebIdentity } from "./web-identity";
+import { getWebIdentityToken } from "./web-identity-token";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry keeps its own input type
 export const stsOperations: Operation<any>[] = [
@@ -17,4 +18,5 @@ export const stsOperations: Operation<any>[] = [
   assumeRoleWithWebIdentity,
   assumeRoot,
   assumeRoleWithSaml,
+  getWebIdentityToken,
 ];
