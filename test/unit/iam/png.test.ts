@@ -2,10 +2,13 @@
 // PNG layout: W3C PNG specification (https://www.w3.org/TR/png/); QRCodePNG: AWS's VirtualMFADevice reference
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_VirtualMFADevice.html).
 import { crc32 as nodeCrc32, inflateSync } from "node:zlib";
-import jsQR from "jsqr";
+import jsQRModule from "jsqr";
 import { describe, expect, it } from "vitest";
 import { crc32, encodeBilevelPng } from "../../../src/iam/png.ts";
 import { MODULE_PIXELS, otpauthUri, QUIET_ZONE, qrCodePng } from "../../../src/iam/mfa-qr.ts";
+
+/** jsQR is CommonJS whose typings declare a default export: under NodeNext that default is the module object. */
+const jsQR = ((jsQRModule as { default?: unknown }).default ?? jsQRModule) as typeof jsQRModule.default;
 
 interface Chunk {
   type: string;
