@@ -16,9 +16,15 @@ export const ERROR_STATUS = {
   ExpiredToken: 400,
   /** AssumeRoleWithWebIdentity: an expired web identity token (the STS model names this code with its suffix). */
   ExpiredTokenException: 400,
+  /** Outbound web identity federation (IAM FeatureEnabled/FeatureDisabled; STS GetWebIdentityToken's exceptions). */
+  FeatureDisabled: 404,
+  FeatureEnabled: 409,
   IDPCommunicationError: 400,
   IDPRejectedClaim: 403,
   IncompleteSignature: 400,
+  JWTPayloadSizeExceededException: 400,
+  OutboundWebIdentityFederationDisabledException: 403,
+  SessionDurationEscalationException: 403,
   InvalidAction: 400,
   InvalidAuthenticationCode: 403,
   InvalidCertificate: 400,

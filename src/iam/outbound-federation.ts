@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOutboundWebIdentityFederation.html
 import { tryGetContext } from "hono/context-storage";
 import { z } from "zod";
-import { AwsError, type AwsErrorCode } from "../aws/errors";
+import { AwsError } from "../aws/errors";
 import { iamOperation, type OperationContext } from "../core/operation";
 import { kvOutboundFederation, type OutboundFederation } from "../store/outbound-federation";
 import { generateSigningKey, OUTBOUND_ALGORITHMS } from "../sts/outbound-signing";
@@ -12,20 +12,16 @@ import { generateSigningKey, OUTBOUND_ALGORITHMS } from "../sts/outbound-signing
 /** The path under the Worker's origin where each account's issuer lives: `<origin>/outbound/<issuer id>`. */
 export const ISSUER_PATH = "/outbound";
 
-/**
- * The model's errors of these operations (iam.service-2.json: FeatureEnabled 409, FeatureDisabled 404) and of
- * GetWebIdentityToken (sts.service-2.json). The shared error table does not list them, so the status is given here.
- */
-const OUTBOUND_ERRORS = {
-  FeatureEnabled: 409,
-  FeatureDisabled: 404,
-  OutboundWebIdentityFederationDisabledException: 403,
-  JWTPayloadSizeExceededException: 400,
-  SessionDurationEscalationException: 403,
-} as const;
+/** The model's errors of these operations and of GetWebIdentityToken (their statuses are in the shared table). */
+type OutboundErrorCode =
+  | "FeatureEnabled"
+  | "FeatureDisabled"
+  | "OutboundWebIdentityFederationDisabledException"
+  | "JWTPayloadSizeExceededException"
+  | "SessionDurationEscalationException";
 
-export function outboundError(code: keyof typeof OUTBOUND_ERRORS, message: string): AwsError {
-  return new AwsError(code as unknown as AwsErrorCode, message, OUTBOUND_ERRORS[code]);
+export function outboundError(code: OutboundErrorCode, message: string): AwsError {
+  return new AwsError(code, message);
 }
 
 /**
