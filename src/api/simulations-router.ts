@@ -14,8 +14,8 @@ type Signed = Awaited<ReturnType<typeof signedJson>>;
 
 export const simulationsRouter = new Hono<AppEnv>();
 
-const STORED = /^arn:aws:iam::\d{12}:(user|group|role)\//;
-const SESSION = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\//;
+const STORED = /^arn:aws(?:-[a-z]+(?:-[a-z])?)?:iam::\d{12}:(user|group|role)\//;
+const SESSION = /^arn:(aws(?:-[a-z]+(?:-[a-z])?)?):sts::(\d{12}):assumed-role\/([^/]+)\//;
 
 /** A stored principal is simulated under iam:SimulatePrincipalPolicy on it; anything else is a custom simulation. */
 async function authorizeSimulation(s: Signed, req: SimulationRequest): Promise<void> {
@@ -24,7 +24,7 @@ async function authorizeSimulation(s: Signed, req: SimulationRequest): Promise<v
   if (req.policies === undefined && typeof p === "string") {
     const session = SESSION.exec(p);
     if (STORED.test(p)) target = p;
-    else if (session) target = `arn:aws:iam::${session[1]}:role/${session[2]}`;
+    else if (session) target = `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`;
   }
   await authorize(s.services.db, s.principal, s.services, {
     action: target ? "iam:SimulatePrincipalPolicy" : "iam:SimulateCustomPolicy",

@@ -21,14 +21,44 @@ export function parseArn(s: string): Arn | null {
   return { partition, service, region, account, resource };
 }
 
+/**
+ * The partition a region belongs to, as AWS names them in ARNs: China (`cn-*`), GovCloud (`us-gov-*`), the isolated
+ * regions, and `aws` for every other (commercial) region.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ */
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("us-isob-")) return "aws-iso-b";
+  if (region.startsWith("us-isof-")) return "aws-iso-f";
+  if (region.startsWith("eu-isoe-")) return "aws-iso-e";
+  if (region.startsWith("us-iso-")) return "aws-iso";
+  return "aws";
+}
+
+/** The partition field of an ARN (`aws` when the text is no ARN): entities keep the partition they were made in. */
+export function partitionOfArn(arn: string): string {
+  return parseArn(arn)?.partition ?? "aws";
+}
+
+/** The partitions AWS has, as a pattern source for ARN checks: `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`... */
+export const PARTITION = "aws(?:-[a-z]+(?:-[a-z])?)?";
+
+/** An AWS managed policy's ARN, in any partition (`arn:aws:iam::aws:policy/...`, `arn:aws-cn:iam::aws:policy/...`). */
+export function isAwsManagedPolicyArn(arn: string): boolean {
+  return AWS_MANAGED_POLICY_ARN.test(arn);
+}
+
+const AWS_MANAGED_POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::aws:policy/`);
+
 /** IAM paths are `/` or `/a/b/`; in an ARN the path sits between the type and the name without its leading slash. */
 function pathInArn(path: string): string {
   return path.startsWith("/") ? path.slice(1) : path;
 }
 
 /** `arn:aws:iam::<account>:<type>/<path><name>`, e.g. `arn:aws:iam::123456789012:user/dev/alice`. */
-export function iamArn(account: string, type: IamResourceType, path: string, name: string): string {
-  return `arn:aws:iam::${account}:${type}/${pathInArn(path)}${name}`;
+export function iamArn(account: string, type: IamResourceType, path: string, name: string, partition = "aws"): string {
+  return `arn:${partition}:iam::${account}:${type}/${pathInArn(path)}${name}`;
 }
 
 /** `arn:aws:iam::aws:policy/<path><name>`, e.g. `arn:aws:iam::aws:policy/service-role/AWSLambdaRole`. */
@@ -37,8 +67,8 @@ export function awsManagedPolicyArn(path: string, name: string): string {
 }
 
 /** The ARN of a role session: `arn:aws:sts::<account>:assumed-role/<role>/<session>` (the role's path is dropped). */
-export function assumedRoleArn(account: string, role: string, session: string): string {
-  return `arn:aws:sts::${account}:assumed-role/${role}/${session}`;
+export function assumedRoleArn(account: string, role: string, session: string, partition = "aws"): string {
+  return `arn:${partition}:sts::${account}:assumed-role/${role}/${session}`;
 }
 
 export interface IamArnParts {

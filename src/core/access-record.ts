@@ -28,7 +28,7 @@ function entityOf(p: Principal): { id: string; arn: string } | undefined {
     case "assumed-role":
       return { id: p.session.roleId, arn: p.session.roleArn };
     case "root":
-      return { id: p.accountId, arn: `arn:aws:iam::${p.accountId}:root` };
+      return { id: p.accountId, arn: p.arn };
     default:
       return undefined;
   }

@@ -1,5 +1,6 @@
 // Authentication: a chain of credential resolvers (root vars, IAM keys in D1, STS sessions in KV) and SigV4 checks.
 import { eq } from "drizzle-orm";
+import { partitionOf } from "../aws/arn";
 import { AwsError } from "../aws/errors";
 import { constantTimeEqual, decryptSecret, sha256Hex } from "../aws/crypto";
 import { parseSigV4, verifySigV4, type SigV4Auth } from "../aws/sigv4";
@@ -35,15 +36,18 @@ const invalidToken = () =>
   new AwsError("InvalidClientTokenId", "The security token included in the request is invalid.");
 const expiredToken = () => new AwsError("ExpiredToken", "The security token included in the request is expired");
 
-/** The root user's long-term keys are Worker vars, so a wiped database never locks anyone out. */
-function resolveRoot(env: Env, accessKeyId: string): Resolved | undefined {
+/**
+ * The root user's long-term keys are Worker vars, so a wiped database never locks anyone out. Its ARN names the
+ * partition of the region the request was signed for.
+ */
+function resolveRoot(env: Env, accessKeyId: string, region: string): Resolved | undefined {
   if (!constantTimeEqual(accessKeyId, env.ROOT_ACCESS_KEY_ID)) return undefined;
   const accountId = env.DEFAULT_ACCOUNT_ID;
   return {
     principal: {
       kind: "root",
       accountId,
-      arn: `arn:aws:iam::${accountId}:root`,
+      arn: `arn:${partitionOf(region)}:iam::${accountId}:root`,
       userId: accountId,
       credentials: { accessKeyId },
     },
@@ -180,7 +184,7 @@ export async function authenticate(
   else {
     // A session token only goes with temporary credentials.
     if (token !== undefined) throw invalidToken();
-    resolved = resolveRoot(s.env, auth.accessKeyId) ?? (await resolveUserKey(s, auth.accessKeyId, now));
+    resolved = resolveRoot(s.env, auth.accessKeyId, auth.region) ?? (await resolveUserKey(s, auth.accessKeyId, now));
   }
   await verifySigV4(req, auth, resolved.secret, now);
   if (resolved.markUsed) waitUntil(resolved.markUsed(auth.service, auth.region, now).catch(() => undefined));

@@ -1,4 +1,5 @@
 // Authorization: load what governs a call (one D1 batch), let the engine decide, and turn a denial into AccessDenied.
+import { partitionOfArn } from "../aws/arn";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
 import {
@@ -189,7 +190,7 @@ function resourceArns(target: ResourceTarget, loaded: LoadedTarget | null): stri
   if (!target.renameTo) return [current];
   const name = target.renameTo.name ?? target.name;
   const path = target.renameTo.path ?? loaded?.path ?? "/";
-  const renamed = `arn:aws:iam::${target.accountId}:${target.kind}${path}${name}`;
+  const renamed = `arn:${partitionOfArn(current)}:iam::${target.accountId}:${target.kind}${path}${name}`;
   return renamed === current ? [current] : [current, renamed];
 }
 

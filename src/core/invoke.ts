@@ -1,4 +1,5 @@
 // The protocol-neutral core: validate an operation's input, authorize it for the principal, run its handler.
+import { partitionOf } from "../aws/arn";
 import { AwsError } from "../aws/errors";
 import type { XmlValue } from "../aws/xml";
 import { parseInput } from "../api/validation";
@@ -61,7 +62,12 @@ export async function invoke(
   // Last-accessed data counts every authenticated attempt, denied ones too (AWS); written after the response.
   recordAccess(op, principal, services);
   const input: unknown = parseInput(op.input, rawInput);
-  const ctx: OperationContext = { ...services, principal, accountId: principal.accountId };
+  const ctx: OperationContext = {
+    ...services,
+    principal,
+    accountId: principal.accountId,
+    partition: partitionOf(services.region),
+  };
   const preload = op.preload?.(input, ctx) ?? [];
   if (op.action !== null) {
     const ac = await authorize(ctx.db, principal, ctx, {

@@ -23,6 +23,8 @@ export interface OperationContext {
   requestId: string;
   now: Date;
   region: string;
+  /** The partition of the signing region (`aws`, `aws-cn`, `aws-us-gov`...): the ARNs this request makes carry it. */
+  partition: string;
   /** aws:SourceIp, when the transport tells it. */
   sourceIp?: string;
   /** aws:SecureTransport: whether the request came over TLS. */
@@ -46,6 +48,8 @@ export interface EntityRef {
   kind: EntityKind | "server-certificate";
   accountId: string;
   name: string;
+  /** The partition of the request; the ARN of an entity with no stored row is built in it. */
+  partition?: string;
   /**
    * A rename or move: AWS requires the permission on the entity as it is and as it will be, so the authorizer also
    * decides the ARN built from the new name and path (each defaulting to the stored one).
@@ -109,11 +113,11 @@ export function withPreload<S extends z.ZodType>(
 
 /** The ARN of an IAM entity in the caller's account, when its path is known (from the request or the row). */
 export function entityArn(ctx: OperationContext, kind: string, name: string, path = "/"): string {
-  return `arn:aws:iam::${ctx.accountId}:${kind}${path}${name}`;
+  return `arn:${ctx.partition}:iam::${ctx.accountId}:${kind}${path}${name}`;
 }
 
 export function entityRef(ctx: OperationContext, kind: EntityKind, name: string): EntityRef {
-  return { kind, accountId: ctx.accountId, name };
+  return { kind, accountId: ctx.accountId, name, partition: ctx.partition };
 }
 
 /** A customer managed (or AWS managed) policy named by ARN, read with its tags for aws:ResourceTag. */
@@ -123,5 +127,5 @@ export function policyRef(arn: string): PolicyRef {
 
 /** The path-less ARN of a named entity, for one that has no stored row. */
 export function entityArnOf(ref: EntityRef): string {
-  return `arn:aws:iam::${ref.accountId}:${ref.kind}/${ref.name}`;
+  return `arn:${ref.partition ?? "aws"}:iam::${ref.accountId}:${ref.kind}/${ref.name}`;
 }

@@ -54,12 +54,18 @@ export type { PrincipalInfo } from "./principal.ts";
  * Validates a policy document before it is stored (CreatePolicy, PutUserPolicy, CreateRole...) with the rules of
  * policy-rules.ts. `message` is the problem AWS reports first, in its words; `errors` lists every problem with its
  * location, that one first. `managed`: a customer managed policy (CreatePolicy, CreatePolicyVersion), which must be
- * written in the 2012-10-17 language; an inline identity policy may omit Version.
+ * written in the 2012-10-17 language; an inline identity policy may omit Version. `partition`: the one the policy is
+ * stored in (the request's), which its Resource ARNs must name (or "*").
  */
 export function validatePolicyDocument(
   text: string,
   kind: PolicyKind,
-  options: { managed?: boolean } = {},
+  options: { managed?: boolean; partition?: string } = {},
 ): ParseResult {
-  return parsePolicy(text, kind, { strictPrincipals: true, strict: true, managed: options.managed === true });
+  return parsePolicy(text, kind, {
+    strictPrincipals: true,
+    strict: true,
+    managed: options.managed === true,
+    partition: options.partition ?? "aws",
+  });
 }

@@ -86,12 +86,19 @@ export interface ParseOptions {
    * must be written in the 2012-10-17 language. A "boundary" is always a managed policy.
    */
   managed?: boolean;
+  /** The partition the policy is stored in (`aws`, `aws-cn`, ...): its Resource ARNs must name it or "*". */
+  partition?: string;
 }
 
 /** Parses and validates a policy given as JSON text or as an object, for the given kind of policy. */
 export function parsePolicy(document: string | object, kind: PolicyKind, options: ParseOptions = {}): ParseResult {
   const strict = options.strict === true;
-  const parser = new DocumentParser(scopeOf(kind, options.managed === true), strict, options.strictPrincipals === true);
+  const parser = new DocumentParser(
+    scopeOf(kind, options.managed === true),
+    strict,
+    options.strictPrincipals === true,
+    options.partition ?? "aws",
+  );
   let root: JsonNode;
   if (typeof document === "string") {
     try {
@@ -133,6 +140,7 @@ class DocumentParser {
     private readonly scope: PolicyScope,
     private readonly strict: boolean,
     private readonly strictPrincipals: boolean,
+    private readonly partition: string,
   ) {
     this.checks = {
       resource: valueChecks("resource", scope, strict),
@@ -184,7 +192,7 @@ class DocumentParser {
     const rules = this.checks[target];
     for (let k = 0; k < rules.length; k++) {
       const rule = rules[k] as PolicyRule;
-      const message = rule.check?.(value);
+      const message = rule.check?.(value, this.partition);
       if (message !== undefined) {
         return this.report(rule.id, node, { statement, element, detail: value }, [], undefined, message);
       }

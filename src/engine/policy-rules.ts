@@ -85,7 +85,7 @@ export interface PolicyRule {
   /** AWS's message (a function when the message names the offending value). */
   readonly message: string | ((...args: string[]) => string);
   /** For rules on one value: the message when the value breaks the rule, else undefined. */
-  readonly check?: (value: string) => Verdict;
+  readonly check?: (value: string, partition: string) => Verdict;
   /** What the rule says, in a sentence. */
   readonly rule: string;
   /**
@@ -98,9 +98,6 @@ export interface PolicyRule {
 }
 
 // ---- value checks ----
-
-/** The partitions this simulator's accounts live in; "*" names every partition. */
-const PARTITIONS = new Set(["aws", "*"]);
 
 /**
  * S3 resource types whose ARNs carry a Region (Service Authorization Reference, "Resource types defined by Amazon
@@ -130,10 +127,11 @@ function arnFields(v: string): string[] {
   return lastFields;
 }
 
-function checkPartition(v: string): Verdict {
+/** A policy stored in a partition names resources of that partition, or of every partition ("*"). */
+function checkPartition(v: string, partition: string): Verdict {
   const f = arnFields(v);
   const p = f[1] ?? "";
-  if (PARTITIONS.has(p)) return undefined;
+  if (p === partition || p === "*") return undefined;
   // AWS names the resource with its six fields, a missing one shown as "*".
   const shown = [1, 2, 3, 4, 5].map((k) => f[k] ?? "*");
   return MSG.partition(p, `arn:${shown.join(":")}`);
@@ -416,7 +414,7 @@ const RULE_LIST = [
     strictOnly: true,
     message: MSG.partition,
     check: checkPartition,
-    rule: 'The partition is "aws" (this simulator\'s) or "*".',
+    rule: 'The partition is the one the policy is stored in ("aws" unless the request names another) or "*".',
     source: DOC.arns,
   },
   {

@@ -7,7 +7,7 @@ import { iamOperation } from "../core/operation";
 import { list } from "../api/validation";
 import { loadAuthorizationDetails } from "../store/authorization-details";
 import { versionNumber } from "../store/policies";
-import { awsManagedPolicies } from "./aws-managed-policies";
+import { awsManagedInPartition, awsManagedPolicies } from "./aws-managed-policies";
 import { marker, maxItems } from "./fields";
 import { decodeMarker, DEFAULT_MAX_ITEMS, encodeMarker } from "./paging";
 import { policyShape, viewOfAws, viewOfRow } from "./policies";
@@ -79,9 +79,9 @@ export const getAccountAuthorizationDetails = iamOperation(
     // AWS managed policies appear only when something in the account uses them.
     const awsAfter = afterIn("aws");
     const awsInUse = active("aws")
-      ? awsManagedPolicies().filter(
-          (p) => d.awsUsage.has(p.arn) && (awsAfter === undefined || p.name.toLowerCase() > awsAfter),
-        )
+      ? awsManagedPolicies()
+          .map((p) => awsManagedInPartition(p, ctx.partition))
+          .filter((p) => d.awsUsage.has(p.arn) && (awsAfter === undefined || p.name.toLowerCase() > awsAfter))
       : [];
 
     // The page takes the first `max` items across the sections in order; the one after them decides truncation.

@@ -1,4 +1,5 @@
 // The AWS managed policies (arn:aws:iam::aws:policy/...): read-only data bundled with the Worker, indexed on first use.
+import { PARTITION } from "../aws/arn";
 import catalogue from "../generated/aws-managed-policies.json";
 
 /** One AWS managed policy at its default version, as GetPolicy, attachment and authorization see it. */
@@ -58,13 +59,27 @@ export function awsManagedPolicies(): readonly AwsManagedPolicy[] {
   return sorted;
 }
 
-/** The AWS managed policy with this ARN, or undefined. ARNs compare exactly, as IAM compares them. */
+/** `arn:<partition>:iam::aws:policy/...`: each partition has the same AWS managed policies under its own ARNs. */
+const AWS_MANAGED_ARN = new RegExp(`^arn:(${PARTITION}):iam::aws:policy/`);
+
+/** The policy as a partition names it: the bundled ARNs are the commercial (`aws`) ones. */
+export function awsManagedInPartition(p: AwsManagedPolicy, partition: string): AwsManagedPolicy {
+  return partition === "aws" ? p : { ...p, arn: `arn:${partition}:${p.arn.slice("arn:aws:".length)}` };
+}
+
+/**
+ * The AWS managed policy with this ARN, in the ARN's partition, or undefined. ARNs compare exactly, as IAM compares
+ * them (case included).
+ */
 export function findAwsManagedPolicy(arn: string): AwsManagedPolicy | undefined {
-  if (!arn.startsWith(AWS_MANAGED_ARN_PREFIX)) return undefined;
+  const m = AWS_MANAGED_ARN.exec(arn);
+  if (m === null) return undefined;
   if (!byArn) byArn = new Map(awsManagedPolicies().map((p) => [p.arn, p]));
-  return byArn.get(arn);
+  const partition = m[1] ?? "aws";
+  const found = byArn.get(`${AWS_MANAGED_ARN_PREFIX}${arn.slice(m[0].length)}`);
+  return found === undefined ? undefined : awsManagedInPartition(found, partition);
 }
 
 export function isAwsManagedArn(arn: string): boolean {
-  return arn.startsWith(AWS_MANAGED_ARN_PREFIX);
+  return AWS_MANAGED_ARN.test(arn);
 }

@@ -61,7 +61,7 @@ function inlineOperations(kind: PrincipalKind) {
       const principal = await requirePrincipal(ctx.db, ctx.accountId, kind, i.name);
       // A service-linked role's policies are its service's to change (UnmodifiableEntity).
       refuseServiceLinkedEdit(principal);
-      assertValidIdentityPolicy(i.PolicyDocument);
+      assertValidIdentityPolicy(i.PolicyDocument, ctx.partition);
       const size = policySize(i.PolicyDocument);
       await putInlinePolicy(ctx.db, ctx.accountId, principal, i.PolicyName, i.PolicyDocument, size);
       return undefined;

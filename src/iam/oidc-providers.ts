@@ -24,7 +24,8 @@ const thumbprint = str({ min: 40, max: 40 });
 export const MAX_CLIENT_IDS = 100;
 export const MAX_THUMBPRINTS = 5;
 
-const providerArn = (ctx: OperationContext, host: string) => `arn:aws:iam::${ctx.accountId}:oidc-provider/${host}`;
+const providerArn = (ctx: OperationContext, host: string) =>
+  `arn:${ctx.partition}:iam::${ctx.accountId}:oidc-provider/${host}`;
 
 /**
  * The provider's identity is its URL without the scheme; AWS accepts only https, and hosts compare lower-cased.

@@ -197,7 +197,7 @@ export const generateOrganizationsAccessReport: Operation<typeof generateInput> 
   input: generateInput,
   action: "iam:GenerateOrganizationsAccessReport",
   // The Service Authorization Reference's access-report resource type.
-  resource: (i, ctx) => `arn:aws:iam::${ctx.accountId}:access-report/${i.EntityPath}`,
+  resource: (i, ctx) => `arn:${ctx.partition}:iam::${ctx.accountId}:access-report/${i.EntityPath}`,
   conditionKeys: (i): Record<string, string> =>
     i.OrganizationsPolicyId !== undefined ? { "iam:OrganizationsPolicyId": i.OrganizationsPolicyId } : {},
   run: async (i, ctx) => {

@@ -21,6 +21,7 @@ import {
 import { assertDistinctKeys, listTags, tagResource, untagResource, type Tag } from "../store/tags";
 import {
   awsManagedPolicies,
+  awsManagedInPartition,
   findAwsManagedPolicy,
   isAwsManagedArn,
   type AwsManagedPolicy,
@@ -41,14 +42,14 @@ export function policySize(document: string): number {
  * Rejects a document the policy language does not accept, with the engine's AWS-worded message. `managed`: a
  * customer managed policy, which (unlike an inline one) must be written in the 2012-10-17 language.
  */
-export function assertValidIdentityPolicy(document: string, managed = false): void {
-  const result = validatePolicyDocument(document, "identity", { managed });
+export function assertValidIdentityPolicy(document: string, partition: string, managed = false): void {
+  const result = validatePolicyDocument(document, "identity", { managed, partition });
   if (!result.ok) throw new AwsError("MalformedPolicyDocument", result.message);
 }
 
 /** A managed policy document: valid managed policy language within the 6,144-character quota. */
-export function assertValidManagedDocument(document: string): void {
-  assertValidIdentityPolicy(document, true);
+export function assertValidManagedDocument(document: string, partition: string): void {
+  assertValidIdentityPolicy(document, partition, true);
   if (policySize(document) > MAX_MANAGED_POLICY_SIZE) {
     throw new AwsError("LimitExceeded", `Cannot exceed quota for PolicySize: ${MAX_MANAGED_POLICY_SIZE}`);
   }
@@ -165,7 +166,7 @@ export const createPolicy = iamOperation(
   async (i, ctx) => {
     const tags = i.Tags ?? [];
     assertDistinctKeys(tags.map((t) => t.Key));
-    assertValidManagedDocument(i.PolicyDocument);
+    assertValidManagedDocument(i.PolicyDocument, ctx.partition);
     const path = i.Path ?? "/";
     const now = ctx.now.getTime();
     const row: PolicyRow = {
@@ -257,7 +258,8 @@ export const listPolicies = iamOperation(
     const room = max - out.length;
     let taken = 0;
     let lastKey = "";
-    for (const p of awsManagedPolicies()) {
+    for (const bundled of awsManagedPolicies()) {
+      const p = awsManagedInPartition(bundled, ctx.partition);
       const key = p.name.toLowerCase();
       if (after !== undefined && key <= after) continue;
       if (prefix !== undefined && !p.path.startsWith(prefix)) continue;

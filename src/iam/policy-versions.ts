@@ -41,7 +41,7 @@ export const createPolicyVersion = iamOperation(
   (i) => policyRef(i.PolicyArn),
   async (i, ctx) => {
     const policy = await requireModifiablePolicy(ctx, "CreatePolicyVersion", i.PolicyArn);
-    assertValidManagedDocument(i.PolicyDocument);
+    assertValidManagedDocument(i.PolicyDocument, ctx.partition);
     const setAsDefault = i.SetAsDefault ?? false;
     const row = await insertVersion(ctx.db, policy, i.PolicyDocument, setAsDefault, ctx.now.getTime());
     return { PolicyVersion: versionShape({ versionId: row.versionId, createdAt: row.createdAt }, setAsDefault) };

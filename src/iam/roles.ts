@@ -32,11 +32,11 @@ const roleResource = (ctx: OperationContext, name: string, p?: string) => entity
 export const MAX_TRUST_POLICY_SIZE = 2048;
 
 /** A trust policy must parse as one and fit the quota, which AWS counts without whitespace. */
-function checkTrustPolicy(document: string): void {
+function checkTrustPolicy(document: string, partition: string): void {
   if (document.replace(/\s/g, "").length > MAX_TRUST_POLICY_SIZE) {
     throw new AwsError("LimitExceeded", `Cannot exceed quota for ACLSizePerRole: ${MAX_TRUST_POLICY_SIZE}`);
   }
-  const result = validatePolicyDocument(document, "trust");
+  const result = validatePolicyDocument(document, "trust", { partition });
   if (!result.ok) throw new AwsError("MalformedPolicyDocument", result.message);
 }
 
@@ -62,7 +62,7 @@ export const createRole = iamOperation(
     // Only CreateServiceLinkedRole puts a role under /aws-service-role/.
     refuseServiceRolePath(i.Path ?? "/");
     assertDistinctKeys(tags.map((t) => t.Key));
-    checkTrustPolicy(i.AssumeRolePolicyDocument);
+    checkTrustPolicy(i.AssumeRolePolicyDocument, ctx.partition);
     await assertTrustPrincipalsExist(ctx.db, ctx.accountId, i.AssumeRolePolicyDocument);
     const p = i.Path ?? "/";
     const row: RoleRow = {
@@ -170,7 +170,7 @@ export const updateAssumeRolePolicy = iamOperation(
   async (i, ctx) => {
     const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
     refuseServiceLinkedRoleEdit(role);
-    checkTrustPolicy(i.PolicyDocument);
+    checkTrustPolicy(i.PolicyDocument, ctx.partition);
     await assertTrustPrincipalsExist(ctx.db, ctx.accountId, i.PolicyDocument);
     await updateRole(ctx.db, role, { assumeRolePolicy: i.PolicyDocument });
     return undefined;

@@ -21,7 +21,8 @@ const providerName = str({ min: 1, max: 128, pattern: "[\\w._-]+" });
 const metadataDocument = str({ min: 1000, max: 10000000 });
 const encryptionMode = z.enum(["Required", "Allowed"]);
 
-const providerArn = (ctx: OperationContext, name: string) => `arn:aws:iam::${ctx.accountId}:saml-provider/${name}`;
+const providerArn = (ctx: OperationContext, name: string) =>
+  `arn:${ctx.partition}:iam::${ctx.accountId}:saml-provider/${name}`;
 
 async function requireProvider(ctx: OperationContext, providerArn: string): Promise<SamlProviderRow> {
   const row = await findProvider(ctx.db, SAML, ctx.accountId, providerArn);

@@ -127,7 +127,7 @@ export const createServiceLinkedRole = iamOperation(
     const { name, path, policy } = linkedRoleName(i);
     if (name.length > 64) throw new AwsError("InvalidInput", `Role name ${name} is longer than 64 characters.`);
     const policyArn = policy
-      ? findAwsManagedPolicy(`arn:aws:iam::aws:policy/aws-service-role/${policy}`)?.arn
+      ? findAwsManagedPolicy(`arn:${ctx.partition}:iam::aws:policy/aws-service-role/${policy}`)?.arn
       : undefined;
     const row: RoleRow = {
       id: uniqueId("AROA"),

@@ -4,7 +4,7 @@ import { AwsError } from "../aws/errors";
 import type { Db } from "../store/db";
 import { roles, users } from "../store/schema";
 
-const ENTITY_ARN = /^arn:aws:iam::(\d{12}):(user|role)\/(?:.*\/)?([^/*?]+)$/;
+const ENTITY_ARN = /^arn:aws(?:-[a-z]+(?:-[a-z])?)?:iam::(\d{12}):(user|role)\/(?:.*\/)?([^/*?]+)$/;
 
 function awsPrincipals(document: string): string[] {
   const out: string[] = [];

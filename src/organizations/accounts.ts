@@ -32,7 +32,8 @@ import { accountId as newAccountId, createAccountRequestId } from "./ids";
 import { defaultPolicyFor } from "./managed-policies";
 import { accountArn, accountShape, createAccountStatusShape } from "./shapes";
 
-const ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess";
+/** AdministratorAccess in a partition: the role AWS creates in a member account carries it. */
+const administratorAccess = (partition: string) => `arn:${partition}:iam::aws:policy/AdministratorAccess`;
 const DEFAULT_ROLE = "OrganizationAccountAccessRole";
 
 const accountNotFound = () =>
@@ -45,11 +46,15 @@ export async function requireAccount(oc: OrgContext, id: string): Promise<OrgAcc
 }
 
 /** The role AWS creates in every new account: the management account's principals may assume it. */
-function accessRoleTrust(managementAccountId: string): string {
+function accessRoleTrust(managementAccountId: string, partition: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
-      { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${managementAccountId}:root` }, Action: "sts:AssumeRole" },
+      {
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${managementAccountId}:root` },
+        Action: "sts:AssumeRole",
+      },
     ],
   });
 }
@@ -98,8 +103,8 @@ const createAccount = orgOperation({
         name: roleName,
         nameKey: roleName.toLowerCase(),
         path: "/",
-        arn: `arn:aws:iam::${id}:role/${roleName}`,
-        assumeRolePolicy: accessRoleTrust(oc.org.managementAccountId),
+        arn: `arn:${oc.ctx.partition}:iam::${id}:role/${roleName}`,
+        assumeRolePolicy: accessRoleTrust(oc.org.managementAccountId, oc.ctx.partition),
         description: null,
         maxSessionDuration: 3600,
         permissionsBoundaryArn: null,
@@ -107,7 +112,7 @@ const createAccount = orgOperation({
         lastUsedRegion: null,
         createdAt: now,
       },
-      ADMINISTRATOR_ACCESS,
+      administratorAccess(oc.ctx.partition),
       enabledPolicyTypes(oc.org).map((type) => ({ policyId: defaultPolicyFor(type).id, type })),
       tags,
       status,

@@ -63,14 +63,14 @@ function requireSupportedType(type: string): void {
 }
 
 /** An SCP or RCP must be valid in its own grammar (SCPs: no Principal; RCPs: Principal "*") and within 5,120 characters. */
-function assertValidContent(type: string, content: string): void {
+function assertValidContent(type: string, content: string, partition: string): void {
   if (content.length > MAX_CONTENT) {
     throw constraintViolation(
       "POLICY_CONTENT_LIMIT_EXCEEDED",
       "You attempted to create a policy larger than the maximum size.",
     );
   }
-  const result = validatePolicyDocument(content, type === RCP ? "rcp" : "scp");
+  const result = validatePolicyDocument(content, type === RCP ? "rcp" : "scp", { partition });
   if (!result.ok) throw new OrganizationsError("MalformedPolicyDocumentException", result.message);
 }
 
@@ -100,7 +100,7 @@ const createPolicy = orgOperation({
   }),
   run: async (input, oc) => {
     requireSupportedType(input.Type);
-    assertValidContent(input.Type, input.Content);
+    assertValidContent(input.Type, input.Content, oc.ctx.partition);
     const tags = input.Tags ?? [];
     assertDistinctKeys(tags);
     const row: OrgPolicyRow = {
@@ -134,7 +134,7 @@ const updatePolicyOp = orgOperation({
   run: async (input, oc) => {
     const policy = await requirePolicy(oc, input.PolicyId);
     if (!("orgId" in policy)) throw immutable();
-    if (input.Content !== undefined) assertValidContent(policy.type, input.Content);
+    if (input.Content !== undefined) assertValidContent(policy.type, input.Content, oc.ctx.partition);
     const changes: Partial<OrgPolicyRow> = {};
     if (input.Name !== undefined) changes.name = input.Name;
     if (input.Description !== undefined) changes.description = input.Description;

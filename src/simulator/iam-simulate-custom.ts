@@ -55,7 +55,7 @@ export const simulateCustomPolicy: Operation<typeof customInput> = {
       set.resource = { id: "ResourcePolicy", document: i.ResourcePolicy };
     }
     // Without a caller the policies are evaluated as a user of the caller's own account would be.
-    const principalArn = i.CallerArn ?? `arn:aws:iam::${ctx.accountId}:user/SimulatedUser`;
+    const principalArn = i.CallerArn ?? `arn:${ctx.partition}:iam::${ctx.accountId}:user/SimulatedUser`;
     return runSimulationPlan({
       set,
       labels,

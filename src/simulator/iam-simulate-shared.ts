@@ -93,7 +93,7 @@ export function contextFromEntries(entries: z.infer<typeof contextEntry>[] | und
 /** The account that owns the resources: ResourceOwner as an account id or account ARN. */
 export function ownerAccount(resourceOwner: string | undefined, fallback: string): string {
   if (resourceOwner === undefined) return fallback;
-  const m = /^(?:arn:aws:iam::)?(\d{12})(?::root)?$/.exec(resourceOwner);
+  const m = /^(?:arn:aws(?:-[a-z]+(?:-[a-z])?)?:iam::)?(\d{12})(?::root)?$/.exec(resourceOwner);
   if (!m?.[1]) throw new AwsError("InvalidInput", `Invalid ResourceOwner: ${resourceOwner}`);
   return m[1];
 }

@@ -1,4 +1,5 @@
 // A stored user, group or role named by ARN, and its policies loaded as the authorizer loads them (one D1 batch), each labelled with AWS's SourcePolicyId and SourcePolicyType.
+import { isAwsManagedPolicyArn } from "../aws/arn";
 import { orgLevels as coreOrgLevels } from "../core/authorize";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
@@ -50,8 +51,7 @@ export interface LoadedSource {
 
 const EMPTY_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [] });
 
-const managedType = (arn: string): SourcePolicyType =>
-  arn.startsWith("arn:aws:iam::aws:") ? "aws-managed" : "user-managed";
+const managedType = (arn: string): SourcePolicyType => (isAwsManagedPolicyArn(arn) ? "aws-managed" : "user-managed");
 
 const policyName = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
 

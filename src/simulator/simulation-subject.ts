@@ -30,9 +30,9 @@ export interface Subject {
 }
 
 export const ASSUME_ROLE = /^sts:AssumeRole(WithSAML|WithWebIdentity)?$/i;
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?[^/]+$/;
-const SESSION_ARN = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
-const ROOT_ARN = /^arn:aws:iam::(\d{12}):root$/;
+const ROLE_ARN = /^arn:aws(?:-[a-z]+(?:-[a-z])?)?:iam::(\d{12}):role\/(?:.*\/)?[^/]+$/;
+const SESSION_ARN = /^arn:aws(?:-[a-z]+(?:-[a-z])?)?:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
+const ROOT_ARN = /^arn:aws(?:-[a-z]+(?:-[a-z])?)?:iam::(\d{12}):root$/;
 /** Service principals are DNS names such as lambda.amazonaws.com (IAM "AWS service principals"). */
 const SERVICE = /^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/;
 

@@ -1,4 +1,5 @@
 // Repository of IAM groups and their memberships: create, find, list in SQL pages, rename, delete, add and remove users.
+import { partitionOfArn } from "../aws/arn";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { nameKey } from "../iam/names";
@@ -101,7 +102,8 @@ export function userGroupsPage(db: Db, userId: string, after: string | undefined
 export async function renameGroup(db: Db, group: GroupRow, newName: string | undefined, newPath: string | undefined) {
   const name = newName ?? group.name;
   const path = newPath ?? group.path;
-  const arn = `arn:aws:iam::${group.accountId}:group${path}${name}`;
+  // A rename keeps the partition the group was made in.
+  const arn = `arn:${partitionOfArn(group.arn)}:iam::${group.accountId}:group${path}${name}`;
   try {
     await db
       .update(groups)

@@ -1,7 +1,6 @@
 // Repository of customer managed policies and their versions, plus the usage counts IAM reports for every managed policy.
 import { and, asc, count, eq, gt, sql, type SQL } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
-import { AWS_MANAGED_ARN_PREFIX } from "../iam/aws-managed-policies";
 import { pathHasPrefix } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
 import { countBelow, insertWhere, rowExists } from "./guarded-insert";
@@ -130,7 +129,8 @@ export function listPoliciesPage(
  * Bounded by the account's attachments (10 per entity) and boundaries, whatever the catalogue size.
  */
 export function awsManagedUsageStatements(db: Db, accountId: string) {
-  const awsArn = `${AWS_MANAGED_ARN_PREFIX}%`;
+  // Every partition's ARNs of the AWS managed policies (arn:aws:..., arn:aws-cn:...).
+  const awsArn = "arn:aws%:iam::aws:policy/%";
   return [
     db
       .select({ arn: attachments.policyArn, n: count() })

@@ -1,4 +1,5 @@
 // Loads everything that governs one call in one D1 round trip: the principal's policies, boundary and tags, the target's row and tags, SCP/RCP levels.
+import { isAwsManagedPolicyArn } from "../aws/arn";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Db } from "./db";
@@ -146,7 +147,7 @@ export async function loadPrincipalPolicies(
   const table = owner?.kind === "role" ? roles : users;
   const boundaryArn = sql`(select ${table.permissionsBoundaryArn} from ${table} where ${table.id} = ${id})`;
   const attachedArns = sql`(select ${attachments.policyArn} from ${attachments} where ${attachments.principalId} in ${ownerIds})`;
-  const customerSessionArns = sessionPolicyArns.filter((a) => !a.startsWith("arn:aws:iam::aws:"));
+  const customerSessionArns = sessionPolicyArns.filter((a) => !isAwsManagedPolicyArn(a));
 
   const fixed = [
     db.select({ boundary: table.permissionsBoundaryArn }).from(table).where(eq(table.id, id)),
@@ -204,7 +205,7 @@ export async function loadPrincipalPolicies(
 
   const identity: LoadedPolicy[] = inline.map((p) => ({ id: `${p.kind}/${p.owner}/${p.name}`, document: p.document }));
   for (const m of managed) identity.push({ id: m.arn, document: m.document });
-  const awsManagedArns = [...new Set(attachedRows.map((r) => r.arn).filter((a) => a.startsWith("arn:aws:iam::aws:")))];
+  const awsManagedArns = [...new Set(attachedRows.map((r) => r.arn).filter(isAwsManagedPolicyArn))];
   const boundaryRow = boundaryRows[0];
   const t = targetRows[0];
   return {

@@ -1,4 +1,5 @@
 // Repository of IAM users: create, find, list by path in SQL pages, update and the conflicts that block deletion.
+import { partitionOfArn } from "../aws/arn";
 import { and, eq, inArray } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { nameKey } from "../iam/names";
@@ -47,7 +48,8 @@ export const listUsersPage = (
 export async function renameUser(db: Db, user: UserRow, newName: string | undefined, newPath: string | undefined) {
   const name = newName ?? user.name;
   const path = newPath ?? user.path;
-  const arn = `arn:aws:iam::${user.accountId}:user${path}${name}`;
+  // A rename keeps the partition the user was made in.
+  const arn = `arn:${partitionOfArn(user.arn)}:iam::${user.accountId}:user${path}${name}`;
   try {
     await db
       .update(users)

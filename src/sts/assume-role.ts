@@ -35,7 +35,7 @@ const input = z.object({
 });
 type Input = z.infer<typeof input>;
 
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\u0021-\u007E]*\/)?([\w+=,.@-]+)$/u;
+const ROLE_ARN = /^arn:aws(?:-[a-z]+(?:-[a-z])?)?:iam::(\d{12}):role\/(?:[\u0021-\u007E]*\/)?([\w+=,.@-]+)$/u;
 /** Role chaining (a role session assuming a role) is capped at one hour, whatever the role allows. */
 const CHAINED_MAX_SECONDS = 3600;
 const DEFAULT_SECONDS = 3600;

@@ -31,7 +31,7 @@ export const ROOT_TASK_POLICIES = [
 /** AWS's default and maximum: a privileged session lasts at most 15 minutes. */
 const MAX_SECONDS = 900;
 
-const ACCOUNT_ROOT = /^arn:aws:iam::(\d{12}):root$/;
+const ACCOUNT_ROOT = /^arn:aws(?:-[a-z]+(?:-[a-z])?)?:iam::(\d{12}):root$/;
 
 /** The member account named by TargetPrincipal: its id, or its root user's ARN. */
 function targetAccount(i: Input): string | undefined {
@@ -82,9 +82,9 @@ export const assumeRoot: Operation<typeof input> = {
   input,
   action: "sts:AssumeRoot",
   // The Service Authorization Reference's resource: the target account's root user.
-  resource: (i) => {
+  resource: (i, ctx) => {
     const account = targetAccount(i);
-    return account === undefined ? "*" : `arn:aws:iam::${account}:root`;
+    return account === undefined ? "*" : `arn:${ctx.partition}:iam::${account}:root`;
   },
   conditionKeys: (i): Record<string, string> =>
     i.TaskPolicyArn.arn !== undefined ? { "sts:TaskPolicyArn": i.TaskPolicyArn.arn } : {},
@@ -103,7 +103,7 @@ export const assumeRoot: Operation<typeof input> = {
     await requireRootSessionTarget(ctx, account);
     const credentials = await issueCredentials(
       { ...ctx, accountId: account },
-      { kind: "root", arn: `arn:aws:iam::${account}:root`, taskPolicyArn },
+      { kind: "root", arn: `arn:${ctx.partition}:iam::${account}:root`, taskPolicyArn },
       i.DurationSeconds ?? MAX_SECONDS,
       false,
     );

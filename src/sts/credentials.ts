@@ -1,4 +1,5 @@
 // Issues STS temporary credentials: an ASIA key id, a secret and an unguessable token, kept in KV until they expire.
+import { partitionOfArn } from "../aws/arn";
 import { AwsError } from "../aws/errors";
 import { decryptSecret, encryptSecret, sha256Hex, toBase64 } from "../aws/crypto";
 import { accessKeyId, secretAccessKey } from "../aws/ids";
@@ -85,7 +86,8 @@ export async function issueRoleSession(
   durationSeconds: number,
   mfaPresent: boolean,
 ): Promise<{ Credentials: IssuedCredentials; AssumedRoleUser: { AssumedRoleId: string; Arn: string } }> {
-  const arn = `arn:aws:sts::${roleAccountId}:assumed-role/${session.roleName}/${session.sessionName}`;
+  // The session is in its role's partition.
+  const arn = `arn:${partitionOfArn(session.roleArn)}:sts::${roleAccountId}:assumed-role/${session.roleName}/${session.sessionName}`;
   const userId = `${session.roleId}:${session.sessionName}`;
   const credentials = await issueCredentials(
     { ...ctx, accountId: roleAccountId },

@@ -26,8 +26,8 @@ const input = z.object({
 type Input = z.infer<typeof input>;
 
 const ACTION = "sts:AssumeRoleWithSAML";
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\u0021-\u007E]*\/)?([\w+=,.@-]+)$/u;
-const PROVIDER_ARN = /^arn:aws:iam::(\d{12}):saml-provider\/([\w._-]+)$/u;
+const ROLE_ARN = /^arn:aws(?:-[a-z]+(?:-[a-z])?)?:iam::(\d{12}):role\/(?:[\u0021-\u007E]*\/)?([\w+=,.@-]+)$/u;
+const PROVIDER_ARN = /^arn:aws(?:-[a-z]+(?:-[a-z])?)?:iam::(\d{12}):saml-provider\/([\w._-]+)$/u;
 /** Without DurationSeconds the credentials last an hour; the SessionDuration attribute may only shorten that. */
 const DEFAULT_SECONDS = 3600;
 

@@ -22,7 +22,7 @@ export const PACKED_BUDGET = 4096;
 /** Checks the inline session policy and that every managed one exists; returns the ARNs in the order given. */
 export async function resolveSessionPolicies(ctx: OperationContext, i: SessionPolicyInput): Promise<string[]> {
   if (i.Policy !== undefined) {
-    const result = validatePolicyDocument(i.Policy, "session");
+    const result = validatePolicyDocument(i.Policy, "session", { partition: ctx.partition });
     if (!result.ok) throw new AwsError("MalformedPolicyDocument", result.message);
   }
   const arns = (i.PolicyArns ?? []).map((p) => p.arn);

@@ -59,7 +59,7 @@ export const getFederationToken: Operation<typeof federationInput> = {
   name: "GetFederationToken",
   input: federationInput,
   action: "sts:GetFederationToken",
-  resource: (i, ctx) => `arn:aws:sts::${ctx.accountId}:federated-user/${i.Name}`,
+  resource: (i, ctx) => `arn:${ctx.partition}:sts::${ctx.accountId}:federated-user/${i.Name}`,
   alsoRequires: (i) => (i.Tags && i.Tags.length > 0 ? ["sts:TagSession"] : []),
   run: async (i, ctx) => {
     const p = ctx.principal;
@@ -78,7 +78,7 @@ export const getFederationToken: Operation<typeof federationInput> = {
     for (const t of i.Tags ?? []) tags[t.Key] = t.Value;
     const arns = await resolveSessionPolicies(ctx, i);
     const packed = packedPolicySize(i, tags);
-    const arn = `arn:aws:sts::${ctx.accountId}:federated-user/${i.Name}`;
+    const arn = `arn:${ctx.partition}:sts::${ctx.accountId}:federated-user/${i.Name}`;
     const userId = `${ctx.accountId}:${i.Name}`;
     const credentials = await issueCredentials(
       ctx,

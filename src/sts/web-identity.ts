@@ -1,4 +1,5 @@
 // STS AssumeRoleWithWebIdentity (unsigned): an OIDC token verified against its provider's keys, then the trust policy.
+import { partitionOfArn } from "../aws/arn";
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import type { Operation, OperationContext } from "../core/operation";
@@ -25,7 +26,7 @@ const input = z.object({
 type Input = z.infer<typeof input>;
 
 const ACTION = "sts:AssumeRoleWithWebIdentity";
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\u0021-\u007E]*\/)?([\w+=,.@-]+)$/u;
+const ROLE_ARN = /^arn:aws(?:-[a-z]+(?:-[a-z])?)?:iam::(\d{12}):role\/(?:[\u0021-\u007E]*\/)?([\w+=,.@-]+)$/u;
 const DEFAULT_SECONDS = 3600;
 
 /** The Worker's own fetch; tests of the pieces pass theirs to `issuerKeys` directly. */
@@ -69,7 +70,8 @@ async function verifyToken(ctx: OperationContext, i: Input, accountId: string): 
   const missing = () =>
     new AwsError("InvalidIdentityToken", `No OpenIDConnect provider found in your account for ${jwt.claims.iss}`);
   if (providerUrl === null) throw missing();
-  const providerArn = `arn:aws:iam::${accountId}:oidc-provider/${providerUrl}`;
+  // The provider is in the role's partition.
+  const providerArn = `arn:${partitionOfArn(i.RoleArn)}:iam::${accountId}:oidc-provider/${providerUrl}`;
   const provider = await findProvider(ctx.db, OIDC, accountId, providerArn);
   if (!provider) throw missing();
   const keys = await issuerKeys(workerFetch, jwt.claims.iss, {
