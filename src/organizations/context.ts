@@ -4,12 +4,13 @@ import { accessDenied, invalidInput, notInUse } from "../aws/organizations-error
 import type { XmlValue } from "../aws/xml";
 import { authorize } from "../core/authorize";
 import type { Operation, OperationContext } from "../core/operation";
-import { findMembership, type OrgRow } from "../store/organizations";
+import { findMembership } from "../store/organizations";
+import type { OrgInPartition } from "./shapes";
 
 /** What an Organizations handler runs with: the request, the caller's organization and its root. */
 export interface OrgContext {
   ctx: OperationContext;
-  org: OrgRow;
+  org: OrgInPartition;
   rootId: string;
 }
 
@@ -37,7 +38,8 @@ export function orgOperation<S extends z.ZodType>(spec: OrgOperationSpec<S>): Op
     run: async (input, ctx) => {
       const membership = await findMembership(ctx.db, ctx.accountId);
       if (!membership) throw notInUse();
-      const oc: OrgContext = { ctx, org: membership.org, rootId: membership.rootId };
+      const org: OrgInPartition = { ...membership.org, partition: ctx.partition };
+      const oc: OrgContext = { ctx, org, rootId: membership.rootId };
       await authorize(ctx.db, ctx.principal, ctx, {
         action: `organizations:${spec.name}`,
         target: spec.resource?.(input, oc) ?? "*",

@@ -57,7 +57,7 @@ const createOrganization: Operation<typeof createOrganizationInput> = {
       joinedMethod: "CREATED",
       joinedAt: now,
     });
-    return { Organization: organizationShape(org) };
+    return { Organization: organizationShape({ ...org, partition: ctx.partition }) };
   },
 };
 

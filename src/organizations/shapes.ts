@@ -13,25 +13,32 @@ import { typeSegment, type ManagedOrgPolicy } from "./managed-policies";
 /** A structure of the model, as the codec encodes it. */
 export type Shape = { [key: string]: XmlValue };
 
-const base = (org: OrgRow) => `arn:aws:organizations::${org.managementAccountId}`;
+/**
+ * An organization row as a request sees it: its ARNs are in the request's partition (the pipeline adds it; a row
+ * without one is in `aws`).
+ */
+export type OrgInPartition = OrgRow & { partition?: string };
 
-export const organizationArn = (org: OrgRow) => `${base(org)}:organization/${org.id}`;
-export const rootArn = (org: OrgRow, id: string) => `${base(org)}:root/${org.id}/${id}`;
-export const ouArn = (org: OrgRow, id: string) => `${base(org)}:ou/${org.id}/${id}`;
-export const accountArn = (org: OrgRow, id: string) => `${base(org)}:account/${org.id}/${id}`;
-export const policyArn = (org: OrgRow, type: string, id: string) =>
+const partitionOfOrg = (org: OrgInPartition) => org.partition ?? "aws";
+const base = (org: OrgInPartition) => `arn:${partitionOfOrg(org)}:organizations::${org.managementAccountId}`;
+
+export const organizationArn = (org: OrgInPartition) => `${base(org)}:organization/${org.id}`;
+export const rootArn = (org: OrgInPartition, id: string) => `${base(org)}:root/${org.id}/${id}`;
+export const ouArn = (org: OrgInPartition, id: string) => `${base(org)}:ou/${org.id}/${id}`;
+export const accountArn = (org: OrgInPartition, id: string) => `${base(org)}:account/${org.id}/${id}`;
+export const policyArn = (org: OrgInPartition, type: string, id: string) =>
   id.startsWith("p-") && /[A-Z]/.test(id)
-    ? `arn:aws:organizations::aws:policy/${typeSegment(type)}/${id}`
+    ? `arn:${partitionOfOrg(org)}:organizations::aws:policy/${typeSegment(type)}/${id}`
     : `${base(org)}:policy/${org.id}/${typeSegment(type)}/${id}`;
 
 /** The ARN of a root, OU or account named by id. */
-export function targetArn(org: OrgRow, id: string): string {
+export function targetArn(org: OrgInPartition, id: string): string {
   if (id.startsWith("r-")) return rootArn(org, id);
   if (id.startsWith("ou-")) return ouArn(org, id);
   return accountArn(org, id);
 }
 
-export function organizationShape(org: OrgRow): Shape {
+export function organizationShape(org: OrgInPartition): Shape {
   return {
     Id: org.id,
     Arn: organizationArn(org),
@@ -44,19 +51,19 @@ export function organizationShape(org: OrgRow): Shape {
   };
 }
 
-function policyTypesShape(org: OrgRow): Shape[] {
+function policyTypesShape(org: OrgInPartition): Shape[] {
   return enabledPolicyTypes(org).map((t) => ({ Type: t, Status: "ENABLED" }));
 }
 
-export function rootShape(org: OrgRow, rootId: string): Shape {
+export function rootShape(org: OrgInPartition, rootId: string): Shape {
   return { Id: rootId, Arn: rootArn(org, rootId), Name: "Root", PolicyTypes: policyTypesShape(org) };
 }
 
-export function ouShape(org: OrgRow, ou: OrgNodeRow): Shape {
+export function ouShape(org: OrgInPartition, ou: OrgNodeRow): Shape {
   return { Id: ou.id, Arn: ouArn(org, ou.id), Name: ou.name };
 }
 
-export function accountShape(org: OrgRow, a: OrgAccountRow): Shape {
+export function accountShape(org: OrgInPartition, a: OrgAccountRow): Shape {
   return {
     Id: a.id,
     Arn: accountArn(org, a.id),
@@ -82,7 +89,7 @@ export function createAccountStatusShape(s: CreateAccountStatusRow): Shape {
   };
 }
 
-export function policySummary(org: OrgRow, p: OrgPolicyRow | ManagedOrgPolicy): Shape {
+export function policySummary(org: OrgInPartition, p: OrgPolicyRow | ManagedOrgPolicy): Shape {
   const managed = !("orgId" in p);
   return {
     Id: p.id,
@@ -94,6 +101,6 @@ export function policySummary(org: OrgRow, p: OrgPolicyRow | ManagedOrgPolicy): 
   };
 }
 
-export function policyShape(org: OrgRow, p: OrgPolicyRow | ManagedOrgPolicy): Shape {
+export function policyShape(org: OrgInPartition, p: OrgPolicyRow | ManagedOrgPolicy): Shape {
   return { PolicySummary: policySummary(org, p), Content: p.content };
 }

@@ -11,15 +11,21 @@ import {
   ListPoliciesCommand,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
+import {
+  CreateOrganizationCommand,
+  DescribeOrganizationCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
 import { partitionOf } from "../../src/aws/arn";
 import { validatePolicyDocument } from "../../src/engine/index";
 import { ACCOUNT } from "./fixtures";
-import { iamClient, ROOT, stsClient, type Credentials } from "./sdk";
+import { iamClient, orgsClient, ROOT, stsClient, type Credentials } from "./sdk";
 
 /** The test clients, signing for another region (the SDK's endpoint stays the Worker). */
-function inRegion<T extends IAMClient | STSClient>(client: T, region: string): T {
+function inRegion<T extends IAMClient | STSClient | OrganizationsClient>(client: T, region: string): T {
   client.config.region = () => Promise.resolve(region);
   return client;
 }
@@ -119,5 +125,20 @@ describe("partitions", () => {
       new AssumeRoleCommand({ RoleArn: `arn:aws-cn:iam::${ACCOUNT}:role/cn-role`, RoleSessionName: "s1" }),
     );
     expect(assumed.AssumedRoleUser?.Arn).toBe(`arn:aws-cn:sts::${ACCOUNT}:assumed-role/cn-role/s1`);
+  });
+
+  it("names organization resources in the partition of the request", async () => {
+    const orgs = inRegion(orgsClient(), "cn-northwest-1");
+    const created = await orgs.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+    const id = created.Organization?.Id ?? "";
+    expect(created.Organization?.Arn).toBe(`arn:aws-cn:organizations::${ACCOUNT}:organization/${id}`);
+    expect(created.Organization?.MasterAccountArn).toBe(
+      `arn:aws-cn:organizations::${ACCOUNT}:account/${id}/${ACCOUNT}`,
+    );
+    const roots = await orgs.send(new ListRootsCommand({}));
+    expect(roots.Roots?.[0]?.Arn).toMatch(new RegExp(`^arn:aws-cn:organizations::${ACCOUNT}:root/${id}/r-`));
+    // The same organization, asked about in a commercial region.
+    const described = await orgsClient().send(new DescribeOrganizationCommand({}));
+    expect(described.Organization?.Arn).toBe(`arn:aws:organizations::${ACCOUNT}:organization/${id}`);
   });
 });
