@@ -41,7 +41,7 @@ export function createApp() {
     "/",
     docsRouter(() => app.routes),
   ); // /openapi.json and /docs list the /v1 routes mounted above
-  app.route("/", outboundIssuerRouter); // public OIDC issuers of outbound federation; context storage for what follows
+  app.route("/", outboundIssuerRouter); // the public OIDC issuers of outbound web identity federation
   app.route("/", jsonRouter); // awsJson (X-Amz-Target) first; it passes every other request on
   app.route("/", queryRouter);
 

@@ -3,17 +3,12 @@
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOutboundWebIdentityFederation.html ("hosts the OpenID
 // Connect (OIDC) discovery endpoints at /.well-known/openid-configuration and /.well-known/jwks.json")
 import { Hono } from "hono";
-import { contextStorage } from "hono/context-storage";
 import type { AppEnv } from "../env";
 import { ISSUER_PATH } from "../iam/outbound-federation";
 import { kvOutboundFederation } from "../store/outbound-federation";
 import { OUTBOUND_ALGORITHMS } from "../sts/outbound-signing";
 
 export const outboundIssuerRouter = new Hono<AppEnv>();
-
-// Every request mounted after this router runs inside Hono's context storage, so EnableOutboundWebIdentityFederation
-// can read the origin it was called on and fix the account's issuer URL under it.
-outboundIssuerRouter.use("*", contextStorage());
 
 /** Verifiers cache the keys; tokens are short-lived and the keys never rotate here, so five minutes is plenty. */
 const CACHE = "public, max-age=300";

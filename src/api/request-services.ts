@@ -19,6 +19,7 @@ export function requestServices(c: Context<AppEnv>, now: Date, region: string): 
     sourceIp: c.req.header("cf-connecting-ip"),
     secureTransport: url.protocol === "https:",
     localRequest: isLocalHost(url.hostname),
+    origin: url.origin,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
   };
 }

@@ -24,6 +24,8 @@ export interface Services {
   secureTransport: boolean;
   /** The request reached a development server on this machine (localhost or loopback, as the deployment guard sees it). */
   localRequest?: boolean;
+  /** The origin (scheme, host, port) the request reached: what this Worker serves under, e.g. outbound issuers. */
+  origin?: string;
   waitUntil: (promise: Promise<unknown>) => void;
 }
 

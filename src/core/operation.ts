@@ -31,6 +31,8 @@ export interface OperationContext {
   secureTransport: boolean;
   /** Whether the request reached a local development server (localhost or a loopback address). */
   localRequest?: boolean;
+  /** The origin (scheme, host, port) the request reached. */
+  origin?: string;
   /** Work that may finish after the response (e.g. recording a key's last use). */
   waitUntil: (promise: Promise<unknown>) => void;
   /** The results of the operation's `preload` queries, in order, fetched with the authorization batch. */

@@ -2,7 +2,6 @@
 // GetOutboundWebIdentityFederationInfo. The issuer itself is served by src/api/outbound-issuer-router.ts.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_outbound_getting_started.html
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOutboundWebIdentityFederation.html
-import { tryGetContext } from "hono/context-storage";
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { iamOperation, type OperationContext } from "../core/operation";
@@ -24,14 +23,10 @@ export function outboundError(code: OutboundErrorCode, message: string): AwsErro
   return new AwsError(code, message);
 }
 
-/**
- * The origin the Enable request reached (Hono's context storage, installed by the issuer router): the Worker serves
- * the issuer under its own origin, as AWS serves `https://<uuid>.tokens.sts.global.api.aws`.
- */
-function requestOrigin(): string {
-  const c = tryGetContext();
-  if (c === undefined) throw new AwsError("ServiceFailure", "The request's origin is not available.");
-  return new URL(c.req.url).origin;
+/** The origin the Enable request reached: the Worker serves the issuer under it, as AWS serves `https://<uuid>.tokens.sts.global.api.aws`. */
+function requestOrigin(ctx: OperationContext): string {
+  if (ctx.origin === undefined) throw new AwsError("ServiceFailure", "The request's origin is not available.");
+  return ctx.origin;
 }
 
 const ANY = () => "*";
@@ -59,7 +54,7 @@ async function enable(ctx: OperationContext): Promise<OutboundFederation> {
   const record: OutboundFederation = {
     accountId: ctx.accountId,
     issuerId,
-    issuer: `${requestOrigin()}${ISSUER_PATH}/${issuerId}`,
+    issuer: `${requestOrigin(ctx)}${ISSUER_PATH}/${issuerId}`,
     enabled: true,
     keys,
   };
