@@ -134,11 +134,12 @@ describe("OIDC providers", () => {
     });
     const missing = `arn:aws:iam::${ACCOUNT}:oidc-provider/none.example.com`;
     for (const call of [
-      iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: missing })),
-      iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: missing, ClientID: "x" })),
-      iam.send(new ListOpenIDConnectProviderTagsCommand({ OpenIDConnectProviderArn: missing })),
+      () => iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: missing })),
+      () =>
+        iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: missing, ClientID: "x" })),
+      () => iam.send(new ListOpenIDConnectProviderTagsCommand({ OpenIDConnectProviderArn: missing })),
     ]) {
-      expect(await awsError(call)).toMatchObject({ name: "NoSuchEntity" });
+      expect(await awsError(call())).toMatchObject({ name: "NoSuchEntity" });
     }
   });
 });

@@ -60,14 +60,14 @@ describe("service-linked role edits", () => {
 
   it("refuses inline policies, boundaries, trust policy changes and DeleteRole", async () => {
     for (const call of [
-      iam.send(new PutRolePolicyCommand({ RoleName: NAME, PolicyName: "p", PolicyDocument: doc() })),
-      iam.send(new DeleteRolePolicyCommand({ RoleName: NAME, PolicyName: "p" })),
-      iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: NAME, PermissionsBoundary: customerPolicy })),
-      iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: NAME })),
-      iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: NAME, PolicyDocument: TRUST })),
-      iam.send(new DeleteRoleCommand({ RoleName: NAME })),
+      () => iam.send(new PutRolePolicyCommand({ RoleName: NAME, PolicyName: "p", PolicyDocument: doc() })),
+      () => iam.send(new DeleteRolePolicyCommand({ RoleName: NAME, PolicyName: "p" })),
+      () => iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: NAME, PermissionsBoundary: customerPolicy })),
+      () => iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: NAME })),
+      () => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: NAME, PolicyDocument: TRUST })),
+      () => iam.send(new DeleteRoleCommand({ RoleName: NAME })),
     ]) {
-      expect(await awsError(call)).toEqual(refused);
+      expect(await awsError(call())).toEqual(refused);
     }
     expect((await iam.send(new GetRoleCommand({ RoleName: NAME }))).Role?.PermissionsBoundary).toBeUndefined();
   });

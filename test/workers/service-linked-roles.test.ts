@@ -83,11 +83,11 @@ describe("service-linked roles", () => {
     const name = "AWSServiceRoleForRDS";
     const protectedMessage = `Cannot perform the operation on the protected role '${name}' - this role is only modifiable by AWS`;
     for (const call of [
-      iam.send(new DeleteRoleCommand({ RoleName: name })),
-      iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: TRUST })),
-      iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: "p", PolicyDocument: doc() })),
+      () => iam.send(new DeleteRoleCommand({ RoleName: name })),
+      () => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: TRUST })),
+      () => iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: "p", PolicyDocument: doc() })),
     ]) {
-      expect(await awsError(call)).toMatchObject({
+      expect(await awsError(call())).toMatchObject({
         name: "UnmodifiableEntity",
         status: 400,
         message: protectedMessage,
