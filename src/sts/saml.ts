@@ -4,13 +4,14 @@ import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import type { Operation, OperationContext } from "../core/operation";
 import type { RoleSessionInfo } from "../core/principal";
-import { compilePolicySet, evaluate, type ContextValue } from "../engine/index";
+import type { ContextValue } from "../engine/index";
 import { findProvider, SAML, type SamlProviderRow } from "../store/providers";
 import { findRole } from "../store/roles";
 import { str } from "../api/validation";
 import { fromBase64, type Bytes } from "../aws/crypto";
 import { parseXml, type XmlElement } from "../iam/saml-metadata";
 import { issueRoleSession } from "./credentials";
+import { requestKeys, trustAllows } from "./federated-trust";
 import { assumeRoleDuration, policyArns, roleArn, sessionPolicy } from "./fields";
 import { nameQualifier, readSamlResponse, type SamlClaims, type SamlProviderKeys } from "./saml-assertion";
 import { packedPolicySize, resolveSessionPolicies } from "./session-policies";
@@ -129,12 +130,7 @@ function trustContext(
   for (const t of claims.tags) keys[`aws:RequestTag/${t.Key}`] = t.Value;
   if (claims.tags.length > 0) keys["aws:TagKeys"] = claims.tags.map((t) => t.Key);
   if (claims.transitiveTagKeys.length > 0) keys["sts:TransitiveTagKeys"] = claims.transitiveTagKeys;
-  keys["aws:CurrentTime"] = ctx.now.toISOString().replace(/\.\d{3}Z$/, "Z");
-  keys["aws:EpochTime"] = String(Math.floor(ctx.now.getTime() / 1000));
-  keys["aws:SecureTransport"] = ctx.secureTransport;
-  keys["aws:RequestedRegion"] = ctx.region;
-  if (ctx.sourceIp !== undefined) keys["aws:SourceIp"] = ctx.sourceIp;
-  return keys;
+  return requestKeys(ctx, keys);
 }
 
 /**
@@ -172,13 +168,6 @@ export const assumeRoleWithSaml: Operation<typeof input> = {
 
     const role = await findRole(ctx.db, accountId, name);
     if (!role || role.arn !== i.RoleArn || role.assumeRolePolicy === "") throw notAuthorized();
-    // A federated principal has no identity policies: the trust policy alone decides, and it must name the provider.
-    const set = compilePolicySet({
-      identity: [],
-      resource: { id: "trust-policy", document: role.assumeRolePolicy },
-      resourceKind: "role-trust",
-      resourceAccount: role.accountId,
-    });
     const context = trustContext(ctx, provider, claims, qualifier);
     // Session tags need sts:TagSession and a source identity sts:SetSourceIdentity, on the same trust policy.
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_saml.html#troubleshoot_saml_missing-role
@@ -187,10 +176,7 @@ export const assumeRoleWithSaml: Operation<typeof input> = {
       ...(claims.tags.length > 0 ? ["sts:TagSession"] : []),
       ...(claims.sourceIdentity !== undefined ? ["sts:SetSourceIdentity"] : []),
     ];
-    for (const action of actions) {
-      const decision = evaluate(set, { principal: provider.arn, action, resource: role.arn, context });
-      if (decision.decision !== "Allowed") throw notAuthorized();
-    }
+    if (!trustAllows(role, provider.arn, actions, context)) throw notAuthorized();
 
     const duration = sessionSeconds(ctx, i, claims, role.maxSessionDuration);
     const tags: Record<string, string> = Object.create(null) as Record<string, string>;

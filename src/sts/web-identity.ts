@@ -4,10 +4,11 @@ import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import type { Operation, OperationContext } from "../core/operation";
 import type { RoleSessionInfo } from "../core/principal";
-import { compilePolicySet, evaluate, type ContextValue } from "../engine/index";
+import type { ContextValue } from "../engine/index";
 import { findProvider, OIDC } from "../store/providers";
 import { findRole } from "../store/roles";
 import { issueRoleSession } from "./credentials";
+import { requestKeys, trustAllows } from "./federated-trust";
 import { assumeRoleDuration, policyArns, roleArn, roleSessionName, sessionPolicy } from "./fields";
 import { fetchableUrl, issuerKeys, type Fetcher } from "./jwks";
 import { checkClaims, decodeJwt, requireSignature, TokenError, type DecodedJwt } from "./jwt";
@@ -96,12 +97,7 @@ function trustContext(ctx: OperationContext, i: Input, v: Verified): Record<stri
   if (c.amr !== undefined) keys[`${v.providerUrl}:amr`] = c.amr;
   keys["aws:FederatedProvider"] = v.providerArn;
   keys["sts:RoleSessionName"] = i.RoleSessionName;
-  keys["aws:CurrentTime"] = ctx.now.toISOString().replace(/\.\d{3}Z$/, "Z");
-  keys["aws:EpochTime"] = String(Math.floor(ctx.now.getTime() / 1000));
-  keys["aws:SecureTransport"] = ctx.secureTransport;
-  keys["aws:RequestedRegion"] = ctx.region;
-  if (ctx.sourceIp !== undefined) keys["aws:SourceIp"] = ctx.sourceIp;
-  return keys;
+  return requestKeys(ctx, keys);
 }
 
 export const assumeRoleWithWebIdentity: Operation<typeof input> = {
@@ -122,21 +118,7 @@ export const assumeRoleWithWebIdentity: Operation<typeof input> = {
     }
     const role = await findRole(ctx.db, accountId, name);
     if (!role || role.arn !== i.RoleArn || role.assumeRolePolicy === "") throw notAuthorized();
-    // The trust policy alone decides for a federated principal (it has no identity policies of its own), and it
-    // must name the provider: the engine matches the provider ARN against Principal.Federated.
-    const set = compilePolicySet({
-      identity: [],
-      resource: { id: "trust-policy", document: role.assumeRolePolicy },
-      resourceKind: "role-trust",
-      resourceAccount: role.accountId,
-    });
-    const decision = evaluate(set, {
-      principal: verified.providerArn,
-      action: ACTION,
-      resource: role.arn,
-      context: trustContext(ctx, i, verified),
-    });
-    if (decision.decision !== "Allowed") throw notAuthorized();
+    if (!trustAllows(role, verified.providerArn, [ACTION], trustContext(ctx, i, verified))) throw notAuthorized();
 
     const duration = i.DurationSeconds ?? DEFAULT_SECONDS;
     if (duration > role.maxSessionDuration) {
