@@ -65,7 +65,8 @@ function taggedEntityId(ctx: OperationContext): string | null {
 
 /** Stored tags overridden by the session's (case-insensitive keys), as principal tags are seen everywhere else. */
 function principalTags(ctx: OperationContext, stored: { Key: string; Value: string }[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Client-chosen keys: no prototype, so a key like "__proto__" is a tag like any other.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   const byLower = new Map<string, string>();
   const add = (k: string, v: string) => {
     const previous = byLower.get(k.toLowerCase());
@@ -148,7 +149,7 @@ export const getWebIdentityToken: Operation<typeof input> = {
       { orgId: string; parentId: string }[] | undefined,
     ];
     const tags = principalTags(ctx, storedTags ?? []);
-    const requestTags: Record<string, string> = {};
+    const requestTags: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const t of i.Tags ?? []) requestTags[t.Key] = t.Value;
     const sourceIdentity = ctx.principal.kind === "assumed-role" ? ctx.principal.session.sourceIdentity : undefined;
     const subject = subjectArn(ctx);

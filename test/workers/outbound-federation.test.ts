@@ -194,6 +194,31 @@ describe("the account's issuer", () => {
 });
 
 describe("GetWebIdentityToken's claims", () => {
+  it("carries tag keys that name Object.prototype members as ordinary tags", async () => {
+    await issuer();
+    const creds = await userWith(
+      "token-proto",
+      policy([{ Effect: "Allow", Action: ["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"], Resource: "*" }]),
+      [{ Key: "__proto__", Value: "stored" }],
+    );
+    const out = await stsClient(creds).send(
+      new GetWebIdentityTokenCommand({
+        Audience: ["https://a.example.com"],
+        SigningAlgorithm: "RS256",
+        Tags: [
+          { Key: "__proto__", Value: "asked" },
+          { Key: "constructor", Value: "c" },
+        ],
+      }),
+    );
+    const aws = part(out.WebIdentityToken ?? "", 1)[NS] as Record<string, Record<string, string>>;
+    expect(Object.entries(aws.principal_tags ?? {})).toEqual([["__proto__", "stored"]]);
+    expect(Object.entries(aws.request_tags ?? {})).toEqual([
+      ["__proto__", "asked"],
+      ["constructor", "c"],
+    ]);
+  });
+
   it("names an IAM user: iss, aud, sub, iat/exp from DurationSeconds, jti, AWS's namespace with tags", async () => {
     const iss = await issuer();
     const creds = await userWith(
