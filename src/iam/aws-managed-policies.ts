@@ -1,5 +1,5 @@
 // The AWS managed policies (arn:aws:iam::aws:policy/...): read-only data bundled with the Worker, indexed on first use.
-import { PARTITION } from "../aws/arn";
+import { isAwsManagedPolicyArn, partitionOfArn } from "../aws/arn";
 import catalogue from "../generated/aws-managed-policies.json";
 
 /** One AWS managed policy at its default version, as GetPolicy, attachment and authorization see it. */
@@ -59,9 +59,6 @@ export function awsManagedPolicies(): readonly AwsManagedPolicy[] {
   return sorted;
 }
 
-/** `arn:<partition>:iam::aws:policy/...`: each partition has the same AWS managed policies under its own ARNs. */
-const AWS_MANAGED_ARN = new RegExp(`^arn:(${PARTITION}):iam::aws:policy/`);
-
 /** The policy as a partition names it: the bundled ARNs are the commercial (`aws`) ones. */
 export function awsManagedInPartition(p: AwsManagedPolicy, partition: string): AwsManagedPolicy {
   return partition === "aws" ? p : { ...p, arn: `arn:${partition}:${p.arn.slice("arn:aws:".length)}` };
@@ -72,14 +69,12 @@ export function awsManagedInPartition(p: AwsManagedPolicy, partition: string): A
  * them (case included).
  */
 export function findAwsManagedPolicy(arn: string): AwsManagedPolicy | undefined {
-  const m = AWS_MANAGED_ARN.exec(arn);
-  if (m === null) return undefined;
+  if (!isAwsManagedPolicyArn(arn)) return undefined;
   if (!byArn) byArn = new Map(awsManagedPolicies().map((p) => [p.arn, p]));
-  const partition = m[1] ?? "aws";
-  const found = byArn.get(`${AWS_MANAGED_ARN_PREFIX}${arn.slice(m[0].length)}`);
-  return found === undefined ? undefined : awsManagedInPartition(found, partition);
+  const name = arn.slice(arn.indexOf(":policy/") + ":policy/".length);
+  const found = byArn.get(`${AWS_MANAGED_ARN_PREFIX}${name}`);
+  return found === undefined ? undefined : awsManagedInPartition(found, partitionOfArn(arn));
 }
 
-export function isAwsManagedArn(arn: string): boolean {
-  return AWS_MANAGED_ARN.test(arn);
-}
+/** One rule for every partition's AWS managed policy ARNs (src/aws/arn.ts), under the name the operations use. */
+export { isAwsManagedPolicyArn as isAwsManagedArn };
