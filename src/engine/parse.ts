@@ -2,6 +2,7 @@
 // Which rule applies to which kind of policy, its message and AWS's order of checks are in ONE table:
 // policy-rules.ts. This file walks the document and asks that table.
 import { JsonSyntaxError, parseJson, toJsonNode, type JsonNode } from "./json.ts";
+import { parseJsonFast, type ChildSpan } from "./json-fast.ts";
 import { parseOperator } from "./conditions/index.ts";
 import {
   activeRules,
@@ -88,6 +89,30 @@ export interface ParseOptions {
   managed?: boolean;
   /** The partition the policy is stored in (`aws`, `aws-cn`, ...): its Resource ARNs must name it or "*". */
   partition?: string;
+  /** Try JSON.parse first (json-fast.ts); false forces the position-keeping parser. Default true. */
+  fast?: boolean;
+}
+
+/**
+ * The document's nodes read the fast way, with each statement's position set (all a well-formed policy reports),
+ * or undefined when only json.ts can read it faithfully.
+ */
+function fastStatements(text: string): JsonNode | undefined {
+  const fast = parseJsonFast(text);
+  if (!fast || fast.node.type !== "object") return undefined;
+  const statements = fast.node.entries.find((e) => e.key === "Statement")?.value;
+  if (statements === undefined) return fast.node;
+  const objects = statements.type === "array" ? statements.items : [statements];
+  const spans = fast.children.filter((c) => c.key === "Statement");
+  if (spans.length !== objects.filter((o) => o.type === "object").length) return undefined;
+  let k = 0;
+  for (const o of objects) {
+    if (o.type !== "object") continue;
+    const span = spans[k++] as ChildSpan;
+    o.start = fast.positionAt(span.start);
+    o.end = fast.positionAt(span.end);
+  }
+  return fast.node;
 }
 
 /** Parses and validates a policy given as JSON text or as an object, for the given kind of policy. */
@@ -101,6 +126,14 @@ export function parsePolicy(document: string | object, kind: PolicyKind, options
   );
   let root: JsonNode;
   if (typeof document === "string") {
+    // Most documents are well formed: read them natively, and walk the position-keeping parser only for one that
+    // has a problem, whose issues then carry exact positions.
+    const fast = options.fast === false ? undefined : fastStatements(document);
+    if (fast) {
+      const policy = parser.document(fast);
+      if (policy && parser.result().length === 0) return { ok: true, policy };
+      return parsePolicy(document, kind, { ...options, fast: false });
+    }
     try {
       const parsed = parseJson(document);
       root = parsed.node;
