@@ -1,4 +1,5 @@
 // Reuse of compiled documents and policy sets across requests, bounded by an estimate of the memory they hold.
+import { clearActionCache } from "./actions.ts";
 import { compileDocument, type CompiledDocument } from "./compile.ts";
 import { CostLru } from "./lru.ts";
 import { parsePolicy } from "./parse.ts";
@@ -113,8 +114,9 @@ export interface CacheStats {
   capacity: number;
 }
 
-/** Empties both caches (tests, benchmarks). */
+/** Empties the caches of documents, sets and Action lists (tests, benchmarks). */
 export function clearPolicyCaches(): void {
+  clearActionCache();
   byHash.clear();
   byText.clear();
   policySets.clear();

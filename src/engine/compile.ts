@@ -1,21 +1,13 @@
 // Compiles a parsed policy once: action matchers indexed by service prefix, ARN patterns, principals and conditions.
 import { ArnPatternInterner, type ArnPattern } from "./arn.ts";
 import { ConditionInterner, type CompiledCondition } from "./conditions/index.ts";
-import { compileTokens, tokenize, tokensToRegexSource, type Matcher } from "./glob.ts";
-import { CostLru } from "./lru.ts";
+import { actionServiceCount, actionServices, compileActionsCached, type ActionIndex } from "./actions.ts";
 import type { ParsedPolicy } from "./parse.ts";
 import { compilePrincipal, type CompiledPrincipal } from "./principal.ts";
 import type { MatchedStatement, PolicyType, Position } from "./types.ts";
 
-/** Action patterns of one statement: the service part is matched by lookup, the action name by glob. */
-export interface ActionIndex {
-  /** `*` alone: every action. */
-  all: boolean;
-  /** Service prefix (lower case) to a matcher of the lower-cased action name. */
-  byService: Map<string, Matcher>;
-  /** Patterns with a wildcard in the service part, matched against the whole lower-cased action. */
-  wild: Matcher[];
-}
+export type { ActionIndex } from "./actions.ts";
+export { compileActions, matchAction } from "./actions.ts";
 
 export interface CompiledStatement {
   index: number;
@@ -47,87 +39,9 @@ export interface CompiledPolicy {
 
 const NO_ACTIONS: readonly string[] = [];
 
-/** Above this many patterns for one service, they are folded into a single RegExp alternation. */
-const REGEX_THRESHOLD = 6;
-
-/**
- * Compiled action lists by their text: equal lists compile once for every set. Keyed by content rather than in a
- * WeakMap by list, since young WeakMap keys make V8's scavenger keep everything compiled from them. Bounded by
- * estimated size, since one list (ReadOnlyAccess has thousands of actions) can be large.
- */
-const actionCache = new CostLru<ActionIndex>(4 * 1024 * 1024);
-
-function compileActionsCached(patterns: readonly string[]): ActionIndex {
-  const key = JSON.stringify(patterns);
-  let index = actionCache.get(key);
-  if (index === undefined) {
-    index = compileActions(patterns);
-    actionCache.set(key, index, key.length * 2 + 1500 * (index.byService.size + index.wild.length));
-  }
-  return index;
-}
-
-export function compileActions(patterns: readonly string[]): ActionIndex {
-  const names = new Map<string, string[]>();
-  const wild: Matcher[] = [];
-  let all = false;
-  for (const raw of patterns) {
-    // INVARIANT: actions are case-insensitive; both sides are lower-cased once.
-    const p = raw.toLowerCase();
-    if (p === "*") {
-      all = true;
-      continue;
-    }
-    const colon = p.indexOf(":");
-    const service = p.slice(0, colon);
-    if (service.includes("*") || service.includes("?")) {
-      wild.push(compileTokens(tokenize(p)));
-      continue;
-    }
-    const list = names.get(service) ?? [];
-    list.push(p.slice(colon + 1));
-    names.set(service, list);
-  }
-  const byService = new Map<string, Matcher>();
-  for (const [service, list] of names) byService.set(service, lazyNames(list));
-  return { all, byService, wild };
-}
-
-/**
- * A matcher compiled on its first use: a policy like ReadOnlyAccess names hundreds of services, and a request
- * touches one, so a first compile builds none of them. Compiling is pure, so when it happens changes no result.
- */
-function lazyNames(list: readonly string[]): Matcher {
-  let compiled: Matcher | undefined;
-  return (s) => (compiled ??= compileNames(list))(s);
-}
-
-function compileNames(list: readonly string[]): Matcher {
-  if (list.includes("*")) return () => true;
-  if (list.length > REGEX_THRESHOLD) {
-    const re = new RegExp(`^(?:${list.map((n) => tokensToRegexSource(tokenize(n))).join("|")})$`);
-    return (s) => re.test(s);
-  }
-  const matchers = list.map((n) => compileTokens(tokenize(n)));
-  if (matchers.length === 1) return matchers[0] as Matcher;
-  return (s) => {
-    for (const m of matchers) if (m(s)) return true;
-    return false;
-  };
-}
-
-export function matchAction(a: ActionIndex, service: string, name: string, full: string): boolean {
-  if (a.all) return true;
-  const m = a.byService.get(service);
-  if (m !== undefined && m(name)) return true;
-  for (const w of a.wild) if (w(full)) return true;
-  return false;
-}
-
 /** The services a statement is indexed under, or null when it may apply to any service. */
 export function statementServices(s: CompiledStatement): string[] | null {
-  if (s.notAction || s.actions.all || s.actions.wild.length > 0) return null;
-  return [...s.actions.byService.keys()];
+  return s.notAction ? null : actionServices(s.actions);
 }
 
 /** A statement compiled once per document: everything but where it sits in a policy set. */
@@ -164,7 +78,7 @@ function estimateBytes(statements: readonly DocStatement[]): number {
   let bytes = 1024;
   for (const s of statements) {
     bytes += BYTES.statement + BYTES.resource * (s.resources?.length ?? 0) + BYTES.condition * s.conditions.length;
-    bytes += BYTES.actionService * (s.actions.byService.size + s.actions.wild.length);
+    bytes += BYTES.actionService * actionServiceCount(s.actions);
   }
   return bytes;
 }

@@ -19,6 +19,11 @@ export interface JsonEntry {
 export interface JsonArray {
   type: "array";
   items: JsonNode[];
+  /**
+   * Set when every item is a string and the array came from a parsed value (toJsonNode): the items' values, so a
+   * long Action list is read without a node per name. `items` is then built only if something asks for it.
+   */
+  strings?: readonly string[];
   start?: Position;
   end?: Position;
 }
@@ -86,6 +91,7 @@ function convert(value: unknown, depth = 0): JsonNode | undefined {
     case "object": {
       if (depth >= MAX_JSON_DEPTH) return undefined;
       if (Array.isArray(value)) {
+        if (allStrings(value)) return stringArray(value.slice() as string[]);
         const items: JsonNode[] = [];
         for (const v of value as unknown[]) {
           const item = convert(v, depth + 1);
@@ -108,6 +114,24 @@ function convert(value: unknown, depth = 0): JsonNode | undefined {
   }
 }
 
+/** Every index holds a string (a hole in a sparse array does not, unlike with `every`). */
+function allStrings(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== "string") return false;
+  return true;
+}
+
+/** An array of strings whose item nodes are made on first use (most readers take `strings`). */
+function stringArray(strings: readonly string[]): JsonArray {
+  let items: JsonNode[] | undefined;
+  return {
+    type: "array",
+    strings,
+    get items(): JsonNode[] {
+      return (items ??= strings.map((value): JsonNode => ({ type: "string", value })));
+    },
+  };
+}
+
 function toJsonNodeWithPaths(value: unknown, path: string, depth = 0): JsonNode {
   if (value === null) return { type: "null", value: null };
   switch (typeof value) {
@@ -121,7 +145,9 @@ function toJsonNodeWithPaths(value: unknown, path: string, depth = 0): JsonNode 
     case "object":
       if (depth >= MAX_JSON_DEPTH) throw new TypeError(`${path}: ${TOO_DEEP}`);
       if (Array.isArray(value)) {
-        return { type: "array", items: value.map((v, i) => toJsonNodeWithPaths(v, `${path}[${i}]`, depth + 1)) };
+        // Array.from visits a sparse array's holes (map would skip them, leaving holes among the nodes).
+        const items = Array.from(value as unknown[], (v, i) => toJsonNodeWithPaths(v, `${path}[${i}]`, depth + 1));
+        return { type: "array", items };
       }
       return {
         type: "object",

@@ -508,6 +508,7 @@ class DocumentParser {
    * stores such a list.
    */
   private stringList(node: JsonNode, index: number, element: string, skipNull: boolean): string[] | undefined {
+    if (node.type === "array" && node.strings !== undefined) return node.strings.slice();
     const items = node.type === "array" ? node.items : [node];
     const out: string[] = [];
     for (const item of items) {

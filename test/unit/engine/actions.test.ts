@@ -1,0 +1,74 @@
+// Long Action lists are read per service on first use (actions.ts); they must match exactly as the grouped form.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compileActions, compileActionsCached, matchAction, type ActionIndex } from "../../../src/engine/actions.ts";
+import { clearPolicyCaches } from "../../../src/engine/cache.ts";
+
+function matches(index: ActionIndex, action: string): boolean {
+  const full = action.toLowerCase();
+  const colon = full.indexOf(":");
+  return matchAction(index, full.slice(0, colon), full.slice(colon + 1), full);
+}
+
+const filler = (n: number): string[] => Array.from({ length: n }, (_, i) => `svc${i}:Get${i}*`);
+
+describe("deferred Action lists", () => {
+  it("a long plain list is deferred, and matches as the grouped form does (property)", () => {
+    const service = fc.constantFrom("s3", "ec2", "Ec2", "dynamodb", "a-b", "x.y");
+    const name = fc.stringMatching(/^[A-Za-z*?]{1,8}$/);
+    const pattern = fc.tuple(service, name).map(([s, n]) => `${s}:${n}`);
+    const action = fc
+      .tuple(fc.constantFrom("s3", "ec2", "dynamodb", "a-b", "x.y", "iam"), name)
+      .map(([s, n]) => `${s}:${n.replace(/[*?]/g, "x")}`);
+    fc.assert(
+      fc.property(
+        fc.array(pattern, { minLength: 64, maxLength: 160 }),
+        fc.array(action, { maxLength: 20 }),
+        (list, actions) => {
+          clearPolicyCaches();
+          const deferred = compileActionsCached(list);
+          const grouped = compileActions(list);
+          expect(deferred.deferred).toBeDefined();
+          for (const a of actions) expect(matches(deferred, a), a).toBe(matches(grouped, a));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("matches AWS's case-insensitive action names in a deferred list", () => {
+    const index = compileActionsCached([...filler(70), "S3:GetObject*", "ec2:Describe?nstances"]);
+    expect(index.deferred).toBeDefined();
+    expect(matches(index, "s3:getobjectversion")).toBe(true);
+    expect(matches(index, "EC2:DescribeInstances")).toBe(true);
+    expect(matches(index, "ec2:DescribeImages")).toBe(false);
+    expect(matches(index, "svc69:Get69Thing")).toBe(true);
+    expect(matches(index, "svc69:Get68Thing")).toBe(false);
+  });
+
+  it.each([
+    ["`*` alone", "*", "iam:CreateUser", true],
+    ["a wildcard in the service part", "s3*:Get*", "s3express:GetObject", true],
+    ["a line without a colon", "nocolon", "iam:CreateUser", false],
+  ])("groups at once a long list holding %s", (_name, odd, action, expected) => {
+    clearPolicyCaches();
+    const index = compileActionsCached([...filler(70), odd]);
+    expect(index.deferred).toBeUndefined();
+    expect(matches(index, action)).toBe(expected);
+  });
+
+  it("does not let a pattern holding a newline pose as two lines", () => {
+    clearPolicyCaches();
+    const index = compileActionsCached([...filler(70), "s3:x\nec2:RunInstances"]);
+    expect(index.deferred).toBeUndefined();
+    expect(matches(index, "ec2:RunInstances")).toBe(false);
+  });
+
+  it("remembers only services the list names, however many others requests name", () => {
+    clearPolicyCaches();
+    const index = compileActionsCached(filler(100));
+    for (let i = 0; i < 500; i++) expect(matches(index, `other${i}:GetThing`)).toBe(false);
+    expect(matches(index, "svc5:Get5X")).toBe(true);
+    expect(index.byService.size).toBe(1);
+  });
+});
