@@ -83,6 +83,27 @@ describe("fast JSON path", () => {
     }
   });
 
+  it("reads an object document's string lists the same way, and still refuses a sparse one", () => {
+    // Positions exist only for text; everything else must be equal.
+    const strip = (r: ReturnType<typeof parsePolicy>) =>
+      r.ok
+        ? { ...r, policy: { ...r.policy, statements: r.policy.statements.map(({ start: _s, end: _e, ...st }) => st) } }
+        : { ...r, errors: r.errors.map(({ line: _l, column: _c, ...rest }) => rest) };
+    const documents = [
+      { Version: "2012-10-17", Statement: [statement({ Action: ["s3:GetObject", "ec2:*"] })] },
+      { Version: "2012-10-17", Statement: ["not", "statements"] },
+      { Version: "2012-10-17", Statement: [statement({ Action: ["s3:GetObject", "nocolon"], Resource: [] })] },
+    ];
+    for (const d of documents) {
+      expect(strip(parsePolicy(d, "identity", { strict: true }))).toEqual(
+        strip(parsePolicy(JSON.stringify(d), "identity", { strict: true })),
+      );
+    }
+    // eslint-disable-next-line no-sparse-arrays
+    const sparse = { Version: "2012-10-17", Statement: [statement({ Action: ["s3:GetObject", , "s3:PutObject"] })] };
+    expect(parsePolicy(sparse, "identity").ok).toBe(false);
+  });
+
   it("agrees with json.ts on arbitrary JSON around policy-like statements (property)", () => {
     const key = fc.constantFrom(
       "Sid",
