@@ -82,9 +82,17 @@ export async function invoke(
     });
     ctx.preloaded = ac.preloaded;
   }
-  const [first, ...rest] = preload;
-  // Nothing was loaded for this caller (the management account's root): the reads form one batch of their own.
-  if (first !== undefined && ctx.preloaded === undefined) ctx.preloaded = await ctx.db.batch([first, ...rest]);
+  // Nothing was loaded for this caller (the management account's root): the reads form one batch of their own, and
+  // the handler's guarded write rides in it, so a write costs one round trip.
+  if (ctx.preloaded === undefined) {
+    const write = op.write?.(input, ctx) ?? [];
+    const [first, ...rest] = [...preload, ...write];
+    if (first !== undefined) {
+      const results: unknown[] = await ctx.db.batch([first, ...rest]);
+      ctx.preloaded = results.slice(0, preload.length);
+      if (write.length > 0) ctx.written = results.slice(preload.length);
+    }
+  }
   const result = await op.run(input, ctx);
   if (op.action !== null) credentialWriteDone(op.action, input, ctx.accountId);
   return result;

@@ -37,6 +37,11 @@ export interface OperationContext {
   waitUntil: (promise: Promise<unknown>) => void;
   /** The results of the operation's `preload` queries, in order, fetched with the authorization batch. */
   preloaded?: unknown[];
+  /**
+   * The results of the operation's `write` statements when they already ran in the preload's batch (a caller whose
+   * authorization loaded nothing); absent when the handler must send them itself.
+   */
+  written?: unknown[];
 }
 
 export type EntityKind = "user" | "group" | "role";
@@ -90,6 +95,15 @@ export interface Operation<S extends z.ZodType = z.ZodType> {
    * nothing to load, form one batch of their own), so a read costs one D1 round trip. Results: `ctx.preloaded`.
    */
   preload?: (input: z.infer<S>, ctx: OperationContext) => BatchItem<"sqlite">[];
+  /**
+   * The handler's write as guarded statements, sent after the preload in one batch when no authorization batch ran
+   * (the management account's root), so the call costs one D1 round trip instead of two. A batch is one
+   * transaction, so the reads and the guards see the same rows: each statement must change nothing unless every
+   * check `run` makes on `ctx.preloaded` passes. `run` still makes those checks, in the same order, and then reads
+   * the outcome from `ctx.written` instead of writing. No statements leave the write to `run` (e.g. when the input
+   * alone already refuses the call).
+   */
+  write?: (input: z.infer<S>, ctx: OperationContext) => BatchItem<"sqlite">[];
   /** AWS accepts a few calls unsigned (e.g. AssumeRoleWithWebIdentity). */
   unsigned?: boolean;
   run: (input: z.infer<S>, ctx: OperationContext) => Promise<XmlValue | undefined>;
