@@ -9,6 +9,8 @@ import {
   renameUser,
   deleteUser,
   deleteBlockerQueries,
+  deleteUserStatements,
+  refuseDeleteConflicts,
   USER,
   type UserRow,
 } from "../store/users";
@@ -142,15 +144,21 @@ export const deleteUserOp = {
     (i, ctx) => entityRef(ctx, "user", i.UserName),
     async (i, ctx) => {
       const [rows, ...blockers] = ctx.preloaded ?? [];
-      await deleteUser(ctx.db, requireFetched(USER, i.UserName, rows as unknown[]), blockers);
+      const user = requireFetched(USER, i.UserName, rows as unknown[]);
+      refuseDeleteConflicts(blockers);
+      // The guarded deletes already ran with the reads, which found the user and nothing in its way: it is gone.
+      if (!ctx.written) await deleteUser(ctx.db, user);
       return undefined;
     },
   ),
-  // The user and everything that blocks its deletion ride in the authorization batch: two round trips in all.
+  // The user and everything that blocks its deletion ride in the authorization batch: two round trips in all, or
+  // one for a caller with no authorization batch, whose deletes ride along.
   preload: (i: z.infer<typeof deleteUserInput>, ctx: OperationContext) => [
     namedQuery(ctx.db, USER, ctx.accountId, i.UserName),
     ...deleteBlockerQueries(ctx.db, ctx.accountId, i.UserName),
   ],
+  write: (i: z.infer<typeof deleteUserInput>, ctx: OperationContext) =>
+    deleteUserStatements(ctx.db, ctx.accountId, i.UserName),
 };
 
 export const tagUser = iamOperation(

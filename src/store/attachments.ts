@@ -1,9 +1,10 @@
 // Repository of managed policy attachments and permissions boundaries of users, groups and roles.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, exists, inArray, sql, type SQL } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { nameKey } from "../iam/names";
 import type { Db } from "./db";
 import { countBelow, insertWhere } from "./guarded-insert";
+import { policyExistsQuery } from "./policies";
 import { attachments, groups, roles, users, type PrincipalKind } from "./schema";
 
 export const MAX_ATTACHED_POLICIES = 10;
@@ -68,6 +69,18 @@ const QUOTA: Record<PrincipalKind, string> = {
   role: "PoliciesPerRole",
 };
 
+/** LimitExceeded unless the read after an attach found the policy attached (new, or attached before). */
+function requireAttached(kind: PrincipalKind, present: unknown): void {
+  if ((present as unknown[]).length === 0) {
+    throw new AwsError("LimitExceeded", `Cannot exceed quota for ${QUOTA[kind]}: ${MAX_ATTACHED_POLICIES}`);
+  }
+}
+
+/** NoSuchEntity unless a detach removed the attachment. */
+function requireDetached(policyArn: string, removed: unknown): void {
+  if ((removed as unknown[]).length === 0) throw new AwsError("NoSuchEntity", `Policy ${policyArn} was not found.`);
+}
+
 /**
  * Attaches a managed policy; attaching one that is already attached succeeds without change, as in AWS. The quota
  * check and the insert are one statement, so concurrent attaches cannot take an identity past the quota; the read
@@ -88,9 +101,7 @@ export async function attachPolicy(db: Db, accountId: string, principal: Princip
       .where(and(eq(attachments.principalId, principal.id), eq(attachments.policyArn, policyArn)))
       .limit(1),
   ]);
-  if (present.length === 0) {
-    throw new AwsError("LimitExceeded", `Cannot exceed quota for ${QUOTA[principal.kind]}: ${MAX_ATTACHED_POLICIES}`);
-  }
+  requireAttached(principal.kind, present);
 }
 
 export async function detachPolicy(db: Db, principal: Principal, policyArn: string): Promise<void> {
@@ -98,7 +109,86 @@ export async function detachPolicy(db: Db, principal: Principal, policyArn: stri
     .delete(attachments)
     .where(and(eq(attachments.principalId, principal.id), eq(attachments.policyArn, policyArn)))
     .returning({ arn: attachments.policyArn });
-  if (removed.length === 0) throw new AwsError("NoSuchEntity", `Policy ${policyArn} was not found.`);
+  requireDetached(policyArn, removed);
+}
+
+/** An identity named by the request, for statements that find it themselves (a batch that also reads it). */
+export interface NamedIdentity {
+  accountId: string;
+  kind: PrincipalKind;
+  name: string;
+  /** Identities whose path starts with this are left alone (service-linked roles belong to their service). */
+  protectedPath?: string;
+}
+
+/** The named identity's row, unless its path is protected, and further conditions: what the statements below guard on. */
+function editable(who: NamedIdentity, ...more: (SQL | undefined)[]) {
+  const t = tableOf(who.kind);
+  const open =
+    who.protectedPath === undefined
+      ? undefined
+      : sql`substr(${t.path}, 1, ${who.protectedPath.length}) <> ${who.protectedPath}`;
+  return and(eq(t.accountId, who.accountId), eq(t.nameKey, nameKey(who.name)), open, ...more);
+}
+
+/** The id of the named identity unless it is protected, as a subquery. */
+function editableIds(db: Db, who: NamedIdentity) {
+  const t = tableOf(who.kind);
+  return db.select({ id: t.id }).from(t).where(editable(who));
+}
+
+/**
+ * `attachPolicy` as statements that find the identity by name, for a batch that reads the identity and the policy
+ * first: the insert goes in only if the identity exists and is not protected, the customer managed policy exists
+ * (when `customerPolicy`) and the quota has room, all in the one statement. The second statement is the read
+ * `attachedOutcome` judges.
+ */
+export function attachStatements(db: Db, who: NamedIdentity, policyArn: string, now: number, customerPolicy: boolean) {
+  const t = tableOf(who.kind);
+  const policyExists = customerPolicy ? exists(policyExistsQuery(db, who.accountId, policyArn)) : undefined;
+  const insert = db
+    .insert(attachments)
+    .select(
+      db
+        .select({
+          accountId: sql<string>`${who.accountId}`.as("account_id"),
+          principalKind: sql<PrincipalKind>`${who.kind}`.as("principal_kind"),
+          principalId: t.id,
+          policyArn: sql<string>`${policyArn}`.as("policy_arn"),
+          createdAt: sql<number>`${now}`.as("created_at"),
+        })
+        .from(t)
+        .where(
+          editable(who, policyExists, countBelow(attachments, attachments.principalId, t.id, MAX_ATTACHED_POLICIES)),
+        ),
+    )
+    .onConflictDoNothing();
+  const present = db
+    .select({ arn: attachments.policyArn })
+    .from(attachments)
+    .where(and(inArray(attachments.principalId, editableIds(db, who)), eq(attachments.policyArn, policyArn)))
+    .limit(1);
+  return [insert, present];
+}
+
+/** The outcome of `attachStatements` (their results, in order), once the identity and policy checks passed. */
+export function attachedOutcome(kind: PrincipalKind, results: unknown[]): void {
+  requireAttached(kind, results[1]);
+}
+
+/** `detachPolicy` as one statement that finds the identity by name and leaves a protected one alone. */
+export function detachStatements(db: Db, who: NamedIdentity, policyArn: string) {
+  return [
+    db
+      .delete(attachments)
+      .where(and(inArray(attachments.principalId, editableIds(db, who)), eq(attachments.policyArn, policyArn)))
+      .returning({ arn: attachments.policyArn }),
+  ];
+}
+
+/** The outcome of `detachStatements`, once the identity checks passed. */
+export function detachedOutcome(policyArn: string, results: unknown[]): void {
+  requireDetached(policyArn, results[0]);
 }
 
 export async function setPermissionsBoundary(db: Db, principal: Principal, policyArn: string | null): Promise<void> {

@@ -32,8 +32,8 @@ export function insertWhere<T extends SQLiteTable>(db: Db, table: T, row: T["$in
   return db.insert(table).select(sql`${rowAsSelect(table, row)} where ${condition}`);
 }
 
-/** True while fewer than `quota` rows of `table` have `column` equal to `value`. */
-export function countBelow(table: SQLiteTable, column: AnyColumn, value: string, quota: number): SQL {
+/** True while fewer than `quota` rows of `table` have `column` equal to `value` (a column of an outer query too). */
+export function countBelow(table: SQLiteTable, column: AnyColumn, value: string | AnyColumn, quota: number): SQL {
   return sql`(select count(*) from ${table} where ${column} = ${value}) < ${quota}`;
 }
 

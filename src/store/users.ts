@@ -1,6 +1,6 @@
 // Repository of IAM users: create, find, list by path in SQL pages, update and the conflicts that block deletion.
 import { partitionOfArn } from "../aws/arn";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, notExists } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { nameKey } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
@@ -15,6 +15,7 @@ import {
   serviceCredentials,
   signingCertificates,
   sshPublicKeys,
+  tags,
   users,
 } from "./schema";
 import { deleteTagsStatement, upsertTagStatements, type Tag } from "./tags";
@@ -105,10 +106,32 @@ const BLOCKERS = [
   "Cannot delete entity, must delete signing certificates first.",
 ];
 
-/** Deletes a user whose blockers (the results of `deleteBlockerQueries`, in order) are all empty. */
-export async function deleteUser(db: Db, user: UserRow, blockers: unknown[]): Promise<void> {
+/** DeleteConflict, in AWS's words, for the first blocker (the results of `deleteBlockerQueries`, in order) found. */
+export function refuseDeleteConflicts(blockers: unknown[]): void {
   for (const [i, rows] of blockers.entries()) {
     if ((rows as unknown[]).length > 0) throw new AwsError("DeleteConflict", BLOCKERS[i] ?? "Cannot delete entity.");
   }
+}
+
+/** Deletes a user, with its tags, once `refuseDeleteConflicts` found nothing in its way. */
+export async function deleteUser(db: Db, user: UserRow): Promise<void> {
   await db.batch([db.delete(users).where(eq(users.id, user.id)), deleteTagsStatement(db, user.id)]);
+}
+
+/**
+ * `deleteUser` as statements that find the user by name, for a batch that reads the user and its blockers first:
+ * the tags and the user go only if no blocker exists, judged in the statements themselves, so a key or membership
+ * added by a concurrent request is either seen (DeleteConflict) or finds no user to belong to.
+ */
+export function deleteUserStatements(db: Db, accountId: string, name: string) {
+  const unblocked = deleteBlockerQueries(db, accountId, name).map((q) => notExists(q));
+  const deletable = db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.accountId, accountId), eq(users.nameKey, nameKey(name)), ...unblocked));
+  // The tags first: once the user row is gone, nothing names their resource any more.
+  return [
+    db.delete(tags).where(inArray(tags.resourceId, deletable)),
+    db.delete(users).where(inArray(users.id, deletable)),
+  ];
 }
