@@ -56,9 +56,28 @@ export function compileActionsCached(patterns: readonly string[]): ActionIndex {
 
 /** Long enough to defer, and every pattern one line of the joined text (a pattern may hold a "\n"). */
 function deferrable(patterns: readonly string[]): boolean {
-  if (patterns.length < DEFER_MIN) return false;
-  for (let i = 0; i < patterns.length; i++) if ((patterns[i] as string).includes("\n")) return false;
-  return true;
+  return patterns.length >= DEFER_MIN && oneLineEach(patterns, patterns.join("\n"));
+}
+
+/** Whether `joined` (the list joined by "\n") has one line per entry: no entry holds a "\n". Native work only. */
+function oneLineEach(list: readonly string[], joined: string): boolean {
+  return joined.split("\n").length === list.length;
+}
+
+/**
+ * A line that might break "vendor:action" (policy-rules.ts, action-vendor: /^[^:]+:.+$/): no colon, a colon first
+ * or last, or another line terminator. It may flag a valid line ("a::" ends in a colon); it misses no invalid one.
+ */
+const SUSPECT_ACTION = /\n(?:[^\n:]*\n|:)|:\n|[\r\u2028\u2029]/;
+
+/**
+ * True when every entry of a long list is surely "vendor:action", judged by native string work on the whole list,
+ * so a validator can skip testing entries one by one; false means "test each" (short lists, or a suspect line).
+ */
+export function surelyVendorActions(list: readonly string[]): boolean {
+  if (list.length < DEFER_MIN) return false;
+  const joined = list.join("\n");
+  return oneLineEach(list, joined) && !SUSPECT_ACTION.test(`\n${joined}\n`);
 }
 
 function deferredIndex(lines: string): ActionIndex {

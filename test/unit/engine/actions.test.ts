@@ -1,7 +1,13 @@
 // Long Action lists are read per service on first use (actions.ts); they must match exactly as the grouped form.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileActions, compileActionsCached, matchAction, type ActionIndex } from "../../../src/engine/actions.ts";
+import {
+  compileActions,
+  compileActionsCached,
+  matchAction,
+  surelyVendorActions,
+  type ActionIndex,
+} from "../../../src/engine/actions.ts";
 import { clearPolicyCaches } from "../../../src/engine/cache.ts";
 
 function matches(index: ActionIndex, action: string): boolean {
@@ -70,5 +76,21 @@ describe("deferred Action lists", () => {
     for (let i = 0; i < 500; i++) expect(matches(index, `other${i}:GetThing`)).toBe(false);
     expect(matches(index, "svc5:Get5X")).toBe(true);
     expect(index.byService.size).toBe(1);
+  });
+
+  it("judges a long list valid as a whole only when each entry is vendor:action (property)", () => {
+    const vendorAction = /^[^:]+:.+$/;
+    const entry = fc.stringMatching(/^[a-z:*\n\r\u2028]{0,6}$/);
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 64, maxLength: 80 }), fc.nat(63), (list, at) => {
+        const valid = list.map((v, i) => (i === at ? v : `svc${i}:Get*`));
+        if (surelyVendorActions(valid))
+          for (const v of valid) expect(vendorAction.test(v), JSON.stringify(v)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(surelyVendorActions(filler(64))).toBe(true);
+    expect(surelyVendorActions(filler(63))).toBe(false);
+    expect(surelyVendorActions([...filler(64), "s3:x\nec2:y"])).toBe(false);
   });
 });
