@@ -21,12 +21,17 @@ export function createApp() {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
+    const start = Date.now();
+    const trips = { count: 0, ms: 0 };
     c.set("requestId", requestId());
     c.set("service", "iam");
-    c.set("roundTrips", { count: 0 });
+    c.set("roundTrips", trips);
     await next();
     c.header("x-amzn-RequestId", c.get("requestId"));
-    c.header("x-d1-round-trips", String(c.get("roundTrips").count));
+    c.header("x-d1-round-trips", String(trips.count));
+    // Time in the Worker and in D1 (1 ms resolution: the Workers clock moves at I/O), so a client can tell them apart
+    // from the transport; `npm run bench callers` reads it.
+    c.header("server-timing", `worker;dur=${Date.now() - start}, d1;dur=${trips.ms}`);
   });
   app.use(deploymentGuard); // refuses every call of a deployment still on wrangler.toml's development secrets
 

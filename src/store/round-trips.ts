@@ -1,6 +1,18 @@
-// Counts D1 round trips per request (a statement run or a batch), reported in the x-d1-round-trips header.
+// Counts D1 round trips per request (a statement run or a batch) and the time spent waiting on them, reported in the
+// x-d1-round-trips and Server-Timing headers.
 export interface RoundTripCounter {
   count: number;
+  /** Milliseconds spent awaiting D1 (the Workers clock moves at I/O, so each wait is measured whole). */
+  ms: number;
+}
+
+/** Counts one round trip and adds its duration once it settles, whatever the outcome. */
+function timed<T>(counter: RoundTripCounter, run: () => Promise<T>): Promise<T> {
+  counter.count++;
+  const start = Date.now();
+  return run().finally(() => {
+    counter.ms += Date.now() - start;
+  });
 }
 
 /** Proxies hide the real statements from D1's batch(), which only accepts its own objects, so keep the mapping. */
@@ -14,10 +26,7 @@ function wrapStatement(stmt: D1PreparedStatement, counter: RoundTripCounter): D1
       }
       if (prop === "first" || prop === "run" || prop === "all" || prop === "raw") {
         const fn = target[prop] as (...a: unknown[]) => unknown;
-        return (...args: unknown[]) => {
-          counter.count++;
-          return fn.apply(target, args);
-        };
+        return (...args: unknown[]) => timed(counter, () => fn.apply(target, args) as Promise<unknown>);
       }
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
@@ -32,16 +41,11 @@ export function countRoundTrips(db: D1Database, counter: RoundTripCounter): D1Da
     get(target, prop) {
       if (prop === "prepare") return (query: string) => wrapStatement(target.prepare(query), counter);
       if (prop === "batch") {
-        return (statements: D1PreparedStatement[]) => {
-          counter.count++;
-          return target.batch(statements.map((s) => realStatement.get(s) ?? s));
-        };
+        return (statements: D1PreparedStatement[]) =>
+          timed(counter, () => target.batch(statements.map((s) => realStatement.get(s) ?? s)));
       }
       if (prop === "exec") {
-        return (query: string) => {
-          counter.count++;
-          return target.exec(query);
-        };
+        return (query: string) => timed(counter, () => target.exec(query));
       }
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
