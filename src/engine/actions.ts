@@ -19,6 +19,8 @@ export interface ActionIndex {
   wild: Matcher[];
   /** A long list not grouped yet: its lower-cased patterns, each on its own line between "\n"s. */
   deferred?: string;
+  /** How many lines `deferred` has (0 when not deferred). */
+  deferredLines: number;
 }
 
 /** Above this many patterns for one service, they are folded into a single RegExp alternation. */
@@ -48,8 +50,9 @@ export function compileActionsCached(patterns: readonly string[]): ActionIndex {
   const key = lines ?? JSON.stringify(patterns);
   let index = actionCache.get(key);
   if (index === undefined) {
-    index = lines !== undefined && !UNUSUAL_LINE.test(lines) ? deferredIndex(lines) : compileActions(patterns);
-    actionCache.set(key, index, key.length * 2 + 1500 * actionServiceCount(index));
+    index =
+      lines !== undefined && !UNUSUAL_LINE.test(lines) ? deferredIndex(lines, patterns.length) : compileActions(patterns);
+    actionCache.set(key, index, key.length * 2 + actionBytes(index));
   }
   return index;
 }
@@ -80,8 +83,8 @@ export function surelyVendorActions(list: readonly string[]): boolean {
   return oneLineEach(list, joined) && !SUSPECT_ACTION.test(`\n${joined}\n`);
 }
 
-function deferredIndex(lines: string): ActionIndex {
-  return { all: false, byService: new Map(), wild: [], deferred: lines };
+function deferredIndex(lines: string, count: number): ActionIndex {
+  return { all: false, byService: new Map(), wild: [], deferred: lines, deferredLines: count };
 }
 
 /** Groups every pattern at once (short lists, and long ones with unusual lines). */
@@ -108,13 +111,24 @@ export function compileActions(patterns: readonly string[]): ActionIndex {
   }
   const byService = new Map<string, Matcher>();
   for (const [service, list] of names) byService.set(service, lazyNames(list));
-  return { all, byService, wild };
+  return { all, byService, wild, deferredLines: 0 };
 }
 
-/** How many matchers an index holds or may hold (for size estimates): a deferred list counts its lines. */
-export function actionServiceCount(a: ActionIndex): number {
-  if (a.deferred !== undefined) return Math.ceil(a.deferred.length / 16);
-  return a.byService.size + a.wild.length;
+/** Estimated heap bytes of one matcher (one service's patterns), as compile.ts's estimates measured them. */
+export const MATCHER_BYTES = 1500;
+
+/**
+ * How many matchers an index holds or may hold, for size estimates. A deferred list may compile one per service it
+ * names; counted as one per 8 lines (ReadOnlyAccess: ~2,900 lines, ~300 services), plus its text below.
+ */
+export function actionMatcherCount(a: ActionIndex): number {
+  if (a.deferred === undefined) return a.byService.size + a.wild.length;
+  return Math.ceil(a.deferredLines / 8);
+}
+
+/** Estimated heap bytes of an index: its matchers and, for a deferred list, its text. */
+export function actionBytes(a: ActionIndex): number {
+  return MATCHER_BYTES * actionMatcherCount(a) + (a.deferred?.length ?? 0) * 2;
 }
 
 /**

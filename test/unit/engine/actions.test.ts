@@ -8,7 +8,8 @@ import {
   surelyVendorActions,
   type ActionIndex,
 } from "../../../src/engine/actions.ts";
-import { clearPolicyCaches } from "../../../src/engine/cache.ts";
+import { clearPolicyCaches, policyCacheStats } from "../../../src/engine/cache.ts";
+import { compilePolicySet } from "../../../src/engine/policyset.ts";
 
 function matches(index: ActionIndex, action: string): boolean {
   const full = action.toLowerCase();
@@ -92,5 +93,21 @@ describe("deferred Action lists", () => {
     expect(surelyVendorActions(filler(64))).toBe(true);
     expect(surelyVendorActions(filler(63))).toBe(false);
     expect(surelyVendorActions([...filler(64), "s3:x\nec2:y"])).toBe(false);
+  });
+
+  it("estimates a deferred ReadOnlyAccess-sized list near its size, so the document cache keeps it", () => {
+    clearPolicyCaches();
+    const verbs = ["Get", "List", "Describe", "BatchGet", "Search", "Lookup", "View", "Query", "Scan", "Check"];
+    const actions = Array.from({ length: 300 }, (_, s) => verbs.map((v) => `svc${s}:${v}*`)).flat();
+    const document = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }],
+    });
+    compilePolicySet({ identity: [{ document }] });
+    const { documents } = policyCacheStats();
+    expect(documents.count).toBe(1);
+    // About 0.6 MB: the text, and a matcher for each of the ~300 services it may compile.
+    expect(documents.cost).toBeGreaterThan(300_000);
+    expect(documents.cost).toBeLessThan(1_000_000);
   });
 });
