@@ -10,9 +10,8 @@ import {
   isLocalHost,
 } from "../../src/api/deployment-guard";
 import { AwsError } from "../../src/aws/errors";
-import { signRequest } from "../../src/aws/sigv4";
 import type { AppEnv, Env } from "../../src/env";
-import { iamClient } from "./sdk";
+import { iamClient, signedPost } from "./sdk";
 
 const DEPLOYED = "https://iam-simulator.example.workers.dev/";
 const STRONG = {
@@ -22,21 +21,8 @@ const STRONG = {
 };
 
 /** A root-signed ListUsers POST to `base`, as a client of that host name would send it. */
-async function listUsersAt(base: string): Promise<Response> {
-  const url = new URL(base);
-  const body = "Action=ListUsers&Version=2010-05-08";
-  const headers = await signRequest({
-    method: "POST",
-    url,
-    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-    body,
-    accessKeyId: "test",
-    secret: "test",
-    region: "us-east-1",
-    service: "iam",
-    now: new Date(),
-  });
-  return SELF.fetch(url, { method: "POST", headers, body });
+function listUsersAt(base: string): Promise<Response> {
+  return signedPost("Action=ListUsers&Version=2010-05-08", { base });
 }
 
 describe("developmentSecretsInUse", () => {

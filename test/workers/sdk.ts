@@ -3,6 +3,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { STSClient } from "@aws-sdk/client-sts";
 import { SELF } from "cloudflare:test";
+import { signRequest } from "../../src/aws/sigv4";
 
 export const ENDPOINT = "http://127.0.0.1:8787";
 export const ROOT = { accessKeyId: "test", secretAccessKey: "test" };
@@ -95,4 +96,31 @@ export async function awsError(p: Promise<unknown>): Promise<{ name: string; sta
     return { name: e.Code ?? e.name, status: e.$metadata?.httpStatusCode, message: e.message };
   }
   throw new Error("expected the call to fail, but it succeeded");
+}
+
+/**
+ * A query-protocol POST signed as a client would sign it, sent to the Worker as is: for tests that need the raw
+ * response (status, headers) rather than what an SDK makes of it. Root's key unless `credentials` is given.
+ */
+export async function signedPost(
+  body: string,
+  options: { credentials?: Credentials; service?: string; base?: string } = {},
+): Promise<Response> {
+  const url = new URL(options.base ?? `${ENDPOINT}/`);
+  const credentials: Credentials = options.credentials ?? ROOT;
+  const headers = await signRequest({
+    method: "POST",
+    url,
+    headers: {
+      "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+      ...(credentials.sessionToken ? { "x-amz-security-token": credentials.sessionToken } : {}),
+    },
+    body,
+    accessKeyId: credentials.accessKeyId,
+    secret: credentials.secretAccessKey,
+    region: "us-east-1",
+    service: options.service ?? "iam",
+    now: new Date(),
+  });
+  return SELF.fetch(url, { method: "POST", headers, body });
 }

@@ -1,24 +1,7 @@
 // Every response says how long it spent in the Worker and in D1 (Server-Timing), so clients can tell them from transport.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { signRequest } from "../../src/aws/sigv4";
-
-async function listUsers() {
-  const url = new URL("http://127.0.0.1:8787/");
-  const body = "Action=ListUsers&Version=2010-05-08";
-  const headers = await signRequest({
-    method: "POST",
-    url,
-    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-    body,
-    accessKeyId: "test",
-    secret: "test",
-    region: "us-east-1",
-    service: "iam",
-    now: new Date(),
-  });
-  return SELF.fetch(url, { method: "POST", headers, body });
-}
+import { signedPost } from "./sdk";
 
 /** The durations of a Server-Timing header, by metric name. */
 function timings(header: string | null): Record<string, number> {
@@ -32,7 +15,7 @@ function timings(header: string | null): Record<string, number> {
 
 describe("Server-Timing", () => {
   it("reports the Worker's time and the part of it spent waiting on D1, on calls that read D1", async () => {
-    const res = await listUsers();
+    const res = await signedPost("Action=ListUsers&Version=2010-05-08");
     expect(res.status).toBe(200);
     expect(res.headers.get("x-d1-round-trips")).toBe("1");
     const t = timings(res.headers.get("server-timing"));
