@@ -135,13 +135,15 @@ async function run(label: string, iam: IAMClient, probe: Probe | undefined, pref
     );
   }
   if (probe) {
-    // Measured, not estimated: the Worker reports its own time (1 ms resolution); the rest is outside it.
+    // The Worker reports its own time, but workerd's clock moves only at I/O: CPU work after the Worker's last I/O
+    // (encoding the response) is not in it, so "outside" is an upper bound of HTTP, wrangler dev's proxy and the SDK.
     const mean = (k: "ms" | "worker" | "d1") =>
       OPS.reduce((sum, op) => sum + (per[op]?.[k].reduce((a, b) => a + b, 0) ?? 0), 0) / (LOOPS * OPS.length);
     const [client, worker, d1] = [mean("ms"), mean("worker"), mean("d1")];
     console.log(
-      `  mean per call: ${client.toFixed(2)} ms at the client = ${(client - worker).toFixed(2)} ms outside the Worker ` +
-        `(HTTP through wrangler dev's proxy, the SDK) + ${worker.toFixed(2)} ms in the Worker, of which ` +
+      `  mean per call: ${client.toFixed(2)} ms at the client = ${(client - worker).toFixed(2)} ms outside the Worker's ` +
+        `clock (HTTP through wrangler dev's proxy, the SDK, the Worker's CPU after its last I/O) + ` +
+        `${worker.toFixed(2)} ms on it, of which ` +
         `${d1.toFixed(2)} ms awaiting D1`,
     );
   }
