@@ -45,21 +45,20 @@ export function clearActionCache(): void {
 }
 
 export function compileActionsCached(patterns: readonly string[]): ActionIndex {
-  // A deferred list's lower-cased text is its key ("\n" first); a short list's key is its JSON ("[" first).
-  const lines = deferrable(patterns) ? `\n${patterns.join("\n").toLowerCase()}\n` : undefined;
+  // A deferred list's lower-cased text is its key ("\n" first); a short list's key is its JSON ("[" first). Only a
+  // long list whose entries are one line each can be deferred (an entry may hold a "\n").
+  const joined = patterns.length >= DEFER_MIN ? patterns.join("\n") : undefined;
+  const lines = joined !== undefined && oneLineEach(patterns, joined) ? `\n${joined.toLowerCase()}\n` : undefined;
   const key = lines ?? JSON.stringify(patterns);
   let index = actionCache.get(key);
   if (index === undefined) {
     index =
-      lines !== undefined && !UNUSUAL_LINE.test(lines) ? deferredIndex(lines, patterns.length) : compileActions(patterns);
+      lines !== undefined && !UNUSUAL_LINE.test(lines)
+        ? deferredIndex(lines, patterns.length)
+        : compileActions(patterns);
     actionCache.set(key, index, key.length * 2 + actionBytes(index));
   }
   return index;
-}
-
-/** Long enough to defer, and every pattern one line of the joined text (a pattern may hold a "\n"). */
-function deferrable(patterns: readonly string[]): boolean {
-  return patterns.length >= DEFER_MIN && oneLineEach(patterns, patterns.join("\n"));
 }
 
 /** Whether `joined` (the list joined by "\n") has one line per entry: no entry holds a "\n". Native work only. */
