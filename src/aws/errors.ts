@@ -88,3 +88,14 @@ export class AwsError extends Error {
     return this.status >= 500 ? "Receiver" : "Sender";
   }
 }
+
+/**
+ * AWS's IAM error for simultaneous changes to one object, in the model's words: what a write answers when a
+ * concurrent request changed what it was about to change in a way no other error describes.
+ */
+export const concurrentModification = () =>
+  new AwsError(
+    "ConcurrentModification",
+    "The request was rejected because multiple requests to change this object were submitted simultaneously. " +
+      "Wait a few minutes and submit your request again.",
+  );

@@ -1,4 +1,5 @@
 // The protocol-neutral core: validate an operation's input, authorize it for the principal, run its handler.
+import type { BatchItem } from "drizzle-orm/batch";
 import { partitionOf } from "../aws/arn";
 import { AwsError } from "../aws/errors";
 import type { XmlValue } from "../aws/xml";
@@ -49,6 +50,14 @@ function refuseBySessionKind(op: Operation<any>, principal: Principal): void {
   }
 }
 
+/** One batch of an operation's guarded write statements and their results. */
+async function sendWrite(db: Db, statements: BatchItem<"sqlite">[], name: string): Promise<unknown[]> {
+  const [first, ...rest] = statements;
+  // A handler asks for its write only after its checks pass, and those refuse every input that builds no statement.
+  if (first === undefined) throw new Error(`${name}: the handler asked for a write its input builds no statement for`);
+  return db.batch([first, ...rest]);
+}
+
 /**
  * Runs one operation for one principal, whatever the wire: each codec decodes its protocol into `rawInput` and
  * encodes the result or the AwsError this throws.
@@ -82,16 +91,21 @@ export async function invoke(
     });
     ctx.preloaded = ac.preloaded;
   }
+  const write = op.write?.(input, ctx) ?? [];
+  let written: Promise<unknown[]> | undefined;
   // Nothing was loaded for this caller (the management account's root): the reads form one batch of their own, and
   // the handler's guarded write rides in it, so a write costs one round trip.
   if (ctx.preloaded === undefined) {
-    const write = op.write?.(input, ctx) ?? [];
     const [first, ...rest] = [...preload, ...write];
     if (first !== undefined) {
       const results: unknown[] = await ctx.db.batch([first, ...rest]);
       ctx.preloaded = results.slice(0, preload.length);
-      if (write.length > 0) ctx.written = results.slice(preload.length);
+      if (write.length > 0) written = Promise.resolve(results.slice(preload.length));
     }
+  }
+  if (op.write) {
+    // Everyone else's write is the same statements, sent once the handler's checks pass: one more round trip.
+    ctx.write = () => (written ??= sendWrite(ctx.db, write, op.name));
   }
   const result = await op.run(input, ctx);
   if (op.action !== null) credentialWriteDone(op.action, input, ctx.accountId);

@@ -38,10 +38,12 @@ export interface OperationContext {
   /** The results of the operation's `preload` queries, in order, fetched with the authorization batch. */
   preloaded?: unknown[];
   /**
-   * The results of the operation's `write` statements when they already ran in the preload's batch (a caller whose
-   * authorization loaded nothing); absent when the handler must send them itself.
+   * Sends the operation's `write` statements and resolves to their results, in order; set when the operation declares
+   * a write. The handler calls it once its checks on `ctx.preloaded` pass. When the statements already rode in the
+   * preload's batch (a caller whose authorization loaded nothing) it resolves to those results and sends nothing, so
+   * every caller's write is the same statements and the handler reads their outcome the same way.
    */
-  written?: unknown[];
+  write?: () => Promise<unknown[]>;
 }
 
 export type EntityKind = "user" | "group" | "role";
@@ -96,12 +98,14 @@ export interface Operation<S extends z.ZodType = z.ZodType> {
    */
   preload?: (input: z.infer<S>, ctx: OperationContext) => BatchItem<"sqlite">[];
   /**
-   * The handler's write as guarded statements, sent after the preload in one batch when no authorization batch ran
-   * (the management account's root), so the call costs one D1 round trip instead of two. A batch is one
-   * transaction, so the reads and the guards see the same rows: each statement must change nothing unless every
-   * check `run` makes on `ctx.preloaded` passes. `run` still makes those checks, in the same order, and then reads
-   * the outcome from `ctx.written` instead of writing. No statements leave the write to `run` (e.g. when the input
-   * alone already refuses the call).
+   * The handler's write as guarded statements: each changes nothing unless every check `run` makes on
+   * `ctx.preloaded` would pass on the rows as they are when it runs, so a request that changed them since the
+   * preload (a concurrent delete, a new blocker, a full quota) cannot be written past. Reads after the guards, in the
+   * same batch (one transaction), tell `run` why a guard changed nothing: it makes its checks again on them and
+   * answers as for the preload. `run` sends the statements with `ctx.write()` once its checks pass: a second round
+   * trip after the authorization batch, or none when no authorization batch ran (the management account's root), for
+   * then they follow the preload in its batch. No statements means the input alone refuses the call (`run` throws
+   * before asking for the write).
    */
   write?: (input: z.infer<S>, ctx: OperationContext) => BatchItem<"sqlite">[];
   /** AWS accepts a few calls unsigned (e.g. AssumeRoleWithWebIdentity). */
@@ -125,6 +129,12 @@ export function withPreload<S extends z.ZodType>(
   preload: NonNullable<Operation<S>["preload"]>,
 ): Operation<S> {
   return { ...op, preload };
+}
+
+/** The results of the operation's guarded write (see `write`): sent now, or already sent with the preload. */
+export function guardedWrite(ctx: OperationContext): Promise<unknown[]> {
+  if (!ctx.write) throw new Error("the operation declares no write");
+  return ctx.write();
 }
 
 /** The ARN of an IAM entity in the caller's account, when its path is known (from the request or the row). */

@@ -2,17 +2,17 @@
 import { z } from "zod";
 import { AwsError } from "../aws/errors";
 import { parsePolicyArn } from "../aws/arn";
-import { entityRef, iamOperation, type OperationContext } from "../core/operation";
+import { entityRef, guardedWrite, iamOperation, type OperationContext } from "../core/operation";
 import {
   attachedArnsQuery,
-  attachedOutcome,
-  attachPolicy,
+  attachOutcome,
+  attachQuotaExceeded,
   attachStatements,
-  detachedOutcome,
-  detachPolicy,
+  detachOutcome,
   detachStatements,
   fetchedPrincipal,
   listEntitiesForPolicy,
+  policyNotAttached,
   principalQuery,
   type EntityKind,
   type Principal,
@@ -94,8 +94,9 @@ function attachableByArn(policyArn: string): boolean {
 function attachOperations(kind: PrincipalKind) {
   const title = TITLE[kind];
 
-  // Each reads the identity (and the policy, or the attached ARNs) in the authorization batch: a write costs two
-  // round trips in all, a read one. A caller with no authorization batch sends the write with the reads: one.
+  // Each reads the identity (and the policy, or the attached ARNs) in the authorization batch, then sends its guarded
+  // write: two round trips in all, a read one. A caller with no authorization batch sends the write with the reads:
+  // one.
   const named = (ctx: OperationContext, name: string) => ({
     accountId: ctx.accountId,
     kind,
@@ -104,21 +105,35 @@ function attachOperations(kind: PrincipalKind) {
     protectedPath: kind === "role" ? SERVICE_ROLE_PATH : undefined,
   });
 
+  /** The attach's checks in AWS's order, on the identity's and the policy's rows (the preload's or the write's). */
+  const checkAttach = async (ctx: OperationContext, i: { name: string; PolicyArn: string }, rows: unknown[]) => {
+    const [principalRows, policyRows] = rows;
+    const principal = fetchedPrincipal(kind, i.name, principalRows);
+    // A service-linked role's policies are its service's to change (UnmodifiableEntity).
+    refuseServiceLinkedEdit(principal);
+    const exists = (policyRows as unknown[] | undefined)?.length === 1;
+    await requireAttachablePolicy(ctx, i.PolicyArn, principal, undefined, exists);
+  };
+
+  /** The detach's checks, on the identity's row (the preload's or the write's). */
+  const checkDetach = (i: { name: string; PolicyArn: string }, principalRows: unknown) => {
+    refuseServiceLinkedEdit(fetchedPrincipal(kind, i.name, principalRows));
+    assertPolicyArn(i.PolicyArn);
+  };
+
   const attach = {
     ...iamOperation(
       `Attach${title}Policy`,
       attachInput[kind],
       (i, ctx) => entityRef(ctx, kind, i.name),
       async (i, ctx) => {
-        const [rows, policyRows] = ctx.preloaded ?? [];
-        const principal = fetchedPrincipal(kind, i.name, rows);
-        // A service-linked role's policies are its service's to change (UnmodifiableEntity).
-        refuseServiceLinkedEdit(principal);
-        const exists = (policyRows as unknown[] | undefined)?.length === 1;
-        await requireAttachablePolicy(ctx, i.PolicyArn, principal, undefined, exists);
-        if (ctx.written) attachedOutcome(kind, ctx.written);
-        else await attachPolicy(ctx.db, ctx.accountId, principal, i.PolicyArn, ctx.now.getTime());
-        return undefined;
+        await checkAttach(ctx, i, ctx.preloaded ?? []);
+        const outcome = attachOutcome(await guardedWrite(ctx));
+        if (outcome.attached) return undefined;
+        // The guard refused what the preload allowed: a concurrent request deleted the identity or the policy, or
+        // filled the quota. The guard's own reads say which, in the same words.
+        await checkAttach(ctx, i, [outcome.principalRows, outcome.policyRows]);
+        throw attachQuotaExceeded(kind);
       },
     ),
     preload: (i: { name: string; PolicyArn: string }, ctx: OperationContext) => [
@@ -137,12 +152,12 @@ function attachOperations(kind: PrincipalKind) {
       attachInput[kind],
       (i, ctx) => entityRef(ctx, kind, i.name),
       async (i, ctx) => {
-        const principal = fetchedPrincipal(kind, i.name, ctx.preloaded?.[0]);
-        refuseServiceLinkedEdit(principal);
-        assertPolicyArn(i.PolicyArn);
-        if (ctx.written) detachedOutcome(i.PolicyArn, ctx.written);
-        else await detachPolicy(ctx.db, principal, i.PolicyArn);
-        return undefined;
+        checkDetach(i, ctx.preloaded?.[0]);
+        const outcome = detachOutcome(await guardedWrite(ctx));
+        if (outcome.detached) return undefined;
+        // The identity may have gone since the preload; otherwise the policy is not (or no longer) attached.
+        checkDetach(i, outcome.principalRows);
+        throw policyNotAttached(i.PolicyArn);
       },
     ),
     preload: (i: { name: string }, ctx: OperationContext) => [principalQuery(ctx.db, ctx.accountId, kind, i.name)],

@@ -1,14 +1,14 @@
 // IAM user operations: create, read, list, rename, delete and tag users.
 import { z } from "zod";
-import { AwsError } from "../aws/errors";
+import { AwsError, concurrentModification } from "../aws/errors";
 import { uniqueId } from "../aws/ids";
-import { iamOperation, entityArn, entityRef, type OperationContext } from "../core/operation";
+import { iamOperation, entityArn, entityRef, guardedWrite, type OperationContext } from "../core/operation";
 import {
   requireUser,
   insertUser,
   renameUser,
-  deleteUser,
   deleteBlockerQueries,
+  deleteUserOutcome,
   deleteUserStatements,
   refuseDeleteConflicts,
   USER,
@@ -144,15 +144,19 @@ export const deleteUserOp = {
     (i, ctx) => entityRef(ctx, "user", i.UserName),
     async (i, ctx) => {
       const [rows, ...blockers] = ctx.preloaded ?? [];
-      const user = requireFetched(USER, i.UserName, rows as unknown[]);
+      requireFetched(USER, i.UserName, rows as unknown[]);
       refuseDeleteConflicts(blockers);
-      // The guarded deletes already ran with the reads, which found the user and nothing in its way: it is gone.
-      if (!ctx.written) await deleteUser(ctx.db, user);
-      return undefined;
+      const outcome = deleteUserOutcome(await guardedWrite(ctx));
+      if (outcome.deleted) return undefined;
+      // The guard refused what the preload allowed: a concurrent request deleted the user or gave it something that
+      // blocks the delete (a key, a membership, a policy...). The guard's own reads say which, in the same words.
+      requireFetched(USER, i.UserName, outcome.userRows);
+      refuseDeleteConflicts(outcome.blockers);
+      throw concurrentModification();
     },
   ),
-  // The user and everything that blocks its deletion ride in the authorization batch: two round trips in all, or
-  // one for a caller with no authorization batch, whose deletes ride along.
+  // The user and everything that blocks its deletion ride in the authorization batch, then the guarded deletes: two
+  // round trips in all, or one for a caller with no authorization batch, whose deletes ride along.
   preload: (i: z.infer<typeof deleteUserInput>, ctx: OperationContext) => [
     namedQuery(ctx.db, USER, ctx.accountId, i.UserName),
     ...deleteBlockerQueries(ctx.db, ctx.accountId, i.UserName),

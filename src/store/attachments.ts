@@ -3,7 +3,7 @@ import { and, eq, exists, inArray, sql, type SQL } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { nameKey } from "../iam/names";
 import type { Db } from "./db";
-import { countBelow, insertWhere } from "./guarded-insert";
+import { countBelow } from "./guarded-insert";
 import { policyExistsQuery } from "./policies";
 import { attachments, groups, roles, users, type PrincipalKind } from "./schema";
 
@@ -20,12 +20,17 @@ export interface Principal {
 
 const NOUN: Record<PrincipalKind, string> = { user: "user", group: "group", role: "role" };
 
-/** Looks a user, group or role up by name (case-insensitively), or throws NoSuchEntity in AWS's words. */
-const tableOf = (kind: PrincipalKind) => (kind === "user" ? users : kind === "group" ? groups : roles) as typeof users;
+/** The table of an identity's kind; the three share the columns used here, so they are typed as one. */
+export const identityTable = (kind: PrincipalKind) =>
+  (kind === "user" ? users : kind === "group" ? groups : roles) as typeof users;
+
+/** NoSuchEntity for an identity, in AWS's words (also for one a concurrent request deleted since it was looked up). */
+export const noSuchIdentity = (kind: PrincipalKind, name: string) =>
+  new AwsError("NoSuchEntity", `The ${NOUN[kind]} with name ${name} cannot be found.`);
 
 /** The identity named by the request, as an unexecuted query (an operation's preload). */
 export function principalQuery(db: Db, accountId: string, kind: PrincipalKind, name: string) {
-  const table = tableOf(kind);
+  const table = identityTable(kind);
   return db
     .select({ id: table.id, name: table.name, path: table.path, arn: table.arn })
     .from(table)
@@ -36,7 +41,7 @@ export function principalQuery(db: Db, accountId: string, kind: PrincipalKind, n
 /** The identity from rows already fetched, or NoSuchEntity in AWS's words. */
 export function fetchedPrincipal(kind: PrincipalKind, name: string, rows: unknown): Principal {
   const row = (rows as { id: string; name: string; path: string; arn: string }[] | undefined)?.[0];
-  if (!row) throw new AwsError("NoSuchEntity", `The ${NOUN[kind]} with name ${name} cannot be found.`);
+  if (!row) throw noSuchIdentity(kind, name);
   return { kind, ...row };
 }
 
@@ -51,7 +56,7 @@ export async function requirePrincipal(
 
 /** The ARNs attached to an identity named by the request (at most ten), in ARN order, as one unexecuted query. */
 export function attachedArnsQuery(db: Db, accountId: string, kind: PrincipalKind, name: string) {
-  const table = tableOf(kind);
+  const table = identityTable(kind);
   const id = db
     .select({ id: table.id })
     .from(table)
@@ -69,48 +74,13 @@ const QUOTA: Record<PrincipalKind, string> = {
   role: "PoliciesPerRole",
 };
 
-/** LimitExceeded unless the read after an attach found the policy attached (new, or attached before). */
-function requireAttached(kind: PrincipalKind, present: unknown): void {
-  if ((present as unknown[]).length === 0) {
-    throw new AwsError("LimitExceeded", `Cannot exceed quota for ${QUOTA[kind]}: ${MAX_ATTACHED_POLICIES}`);
-  }
-}
+/** AWS's refusal of an attach past the identity's quota of managed policies. */
+export const attachQuotaExceeded = (kind: PrincipalKind) =>
+  new AwsError("LimitExceeded", `Cannot exceed quota for ${QUOTA[kind]}: ${MAX_ATTACHED_POLICIES}`);
 
-/** NoSuchEntity unless a detach removed the attachment. */
-function requireDetached(policyArn: string, removed: unknown): void {
-  if ((removed as unknown[]).length === 0) throw new AwsError("NoSuchEntity", `Policy ${policyArn} was not found.`);
-}
-
-/**
- * Attaches a managed policy; attaching one that is already attached succeeds without change, as in AWS. The quota
- * check and the insert are one statement, so concurrent attaches cannot take an identity past the quota; the read
- * after it in the same batch tells whether the policy is attached now.
- */
-export async function attachPolicy(db: Db, accountId: string, principal: Principal, policyArn: string, now: number) {
-  const row = { accountId, principalKind: principal.kind, principalId: principal.id, policyArn, createdAt: now };
-  const [, present] = await db.batch([
-    insertWhere(
-      db,
-      attachments,
-      row,
-      countBelow(attachments, attachments.principalId, principal.id, MAX_ATTACHED_POLICIES),
-    ).onConflictDoNothing(),
-    db
-      .select({ arn: attachments.policyArn })
-      .from(attachments)
-      .where(and(eq(attachments.principalId, principal.id), eq(attachments.policyArn, policyArn)))
-      .limit(1),
-  ]);
-  requireAttached(principal.kind, present);
-}
-
-export async function detachPolicy(db: Db, principal: Principal, policyArn: string): Promise<void> {
-  const removed = await db
-    .delete(attachments)
-    .where(and(eq(attachments.principalId, principal.id), eq(attachments.policyArn, policyArn)))
-    .returning({ arn: attachments.policyArn });
-  requireDetached(policyArn, removed);
-}
+/** AWS's refusal of a detach of a policy the identity does not have. */
+export const policyNotAttached = (policyArn: string) =>
+  new AwsError("NoSuchEntity", `Policy ${policyArn} was not found.`);
 
 /** An identity named by the request, for statements that find it themselves (a batch that also reads it). */
 export interface NamedIdentity {
@@ -123,7 +93,7 @@ export interface NamedIdentity {
 
 /** The named identity's row, unless its path is protected, and further conditions: what the statements below guard on. */
 function editable(who: NamedIdentity, ...more: (SQL | undefined)[]) {
-  const t = tableOf(who.kind);
+  const t = identityTable(who.kind);
   const open =
     who.protectedPath === undefined
       ? undefined
@@ -133,18 +103,20 @@ function editable(who: NamedIdentity, ...more: (SQL | undefined)[]) {
 
 /** The id of the named identity unless it is protected, as a subquery. */
 function editableIds(db: Db, who: NamedIdentity) {
-  const t = tableOf(who.kind);
+  const t = identityTable(who.kind);
   return db.select({ id: t.id }).from(t).where(editable(who));
 }
 
 /**
- * `attachPolicy` as statements that find the identity by name, for a batch that reads the identity and the policy
- * first: the insert goes in only if the identity exists and is not protected, the customer managed policy exists
- * (when `customerPolicy`) and the quota has room, all in the one statement. The second statement is the read
- * `attachedOutcome` judges.
+ * Attaches a managed policy to the identity named by the request, as guarded statements (an operation's `write`):
+ * the insert goes in only if the identity exists and is not protected, the customer managed policy exists (when
+ * `customerPolicy`) and the quota has room, all in the one statement, so neither a concurrent delete nor concurrent
+ * attaches can be written past. Attaching one already attached changes nothing and succeeds, as in AWS. The reads
+ * after it say whether the policy is attached now and, for a guard that refused, the identity's and the policy's rows
+ * as it saw them (`attachOutcome`).
  */
 export function attachStatements(db: Db, who: NamedIdentity, policyArn: string, now: number, customerPolicy: boolean) {
-  const t = tableOf(who.kind);
+  const t = identityTable(who.kind);
   const policyExists = customerPolicy ? exists(policyExistsQuery(db, who.accountId, policyArn)) : undefined;
   const insert = db
     .insert(attachments)
@@ -168,27 +140,38 @@ export function attachStatements(db: Db, who: NamedIdentity, policyArn: string, 
     .from(attachments)
     .where(and(inArray(attachments.principalId, editableIds(db, who)), eq(attachments.policyArn, policyArn)))
     .limit(1);
-  return [insert, present];
+  return [
+    insert,
+    present,
+    principalQuery(db, who.accountId, who.kind, who.name),
+    policyExistsQuery(db, who.accountId, policyArn),
+  ];
 }
 
-/** The outcome of `attachStatements` (their results, in order), once the identity and policy checks passed. */
-export function attachedOutcome(kind: PrincipalKind, results: unknown[]): void {
-  requireAttached(kind, results[1]);
+/** The results of `attachStatements`, in order: attached, or the rows to judge the refusal by. */
+export function attachOutcome(results: unknown[]) {
+  const [, present, principalRows, policyRows] = results;
+  return { attached: (present as unknown[]).length > 0, principalRows, policyRows };
 }
 
-/** `detachPolicy` as one statement that finds the identity by name and leaves a protected one alone. */
+/**
+ * Detaches a managed policy from the identity named by the request, as guarded statements: one delete that finds the
+ * identity by name and leaves a protected one alone, then the identity's row as the delete saw it (`detachOutcome`).
+ */
 export function detachStatements(db: Db, who: NamedIdentity, policyArn: string) {
   return [
     db
       .delete(attachments)
       .where(and(inArray(attachments.principalId, editableIds(db, who)), eq(attachments.policyArn, policyArn)))
       .returning({ arn: attachments.policyArn }),
+    principalQuery(db, who.accountId, who.kind, who.name),
   ];
 }
 
-/** The outcome of `detachStatements`, once the identity checks passed. */
-export function detachedOutcome(policyArn: string, results: unknown[]): void {
-  requireDetached(policyArn, results[0]);
+/** The results of `detachStatements`, in order: detached, or the identity's row to judge the refusal by. */
+export function detachOutcome(results: unknown[]) {
+  const [removed, principalRows] = results;
+  return { detached: (removed as unknown[]).length > 0, principalRows };
 }
 
 export async function setPermissionsBoundary(db: Db, principal: Principal, policyArn: string | null): Promise<void> {

@@ -4,7 +4,7 @@ import { and, eq, inArray, notExists } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { nameKey } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
-import { findNamed, insertNamed, listNamedPage, requireNamed, type EntityKind } from "./named-entities";
+import { findNamed, insertNamed, listNamedPage, namedQuery, requireNamed, type EntityKind } from "./named-entities";
 import {
   accessKeys,
   attachments,
@@ -18,7 +18,7 @@ import {
   tags,
   users,
 } from "./schema";
-import { deleteTagsStatement, upsertTagStatements, type Tag } from "./tags";
+import { upsertTagStatements, type Tag } from "./tags";
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -62,7 +62,6 @@ export async function renameUser(db: Db, user: UserRow, newName: string | undefi
   }
 }
 
-/** AWS refuses to delete a user that still owns anything; the message says what to remove first. */
 /**
  * What blocks deleting a user (keys, login profile, group memberships, inline and attached policies), as unexecuted
  * queries on the user named by the request, so they can ride in the authorization batch.
@@ -113,15 +112,12 @@ export function refuseDeleteConflicts(blockers: unknown[]): void {
   }
 }
 
-/** Deletes a user, with its tags, once `refuseDeleteConflicts` found nothing in its way. */
-export async function deleteUser(db: Db, user: UserRow): Promise<void> {
-  await db.batch([db.delete(users).where(eq(users.id, user.id)), deleteTagsStatement(db, user.id)]);
-}
-
 /**
- * `deleteUser` as statements that find the user by name, for a batch that reads the user and its blockers first:
- * the tags and the user go only if no blocker exists, judged in the statements themselves, so a key or membership
- * added by a concurrent request is either seen (DeleteConflict) or finds no user to belong to.
+ * Deletes the user named by the request, with its tags, as guarded statements (an operation's `write`): both go only
+ * if the user exists and nothing blocks its deletion, judged in the statements themselves, so a key, membership or
+ * policy a concurrent request adds is either seen (DeleteConflict) or finds no user to belong to, and no cascade
+ * removes what another request just handed out. The reads after them are the user and its blockers as the guard saw
+ * them (`deleteUserOutcome`).
  */
 export function deleteUserStatements(db: Db, accountId: string, name: string) {
   const unblocked = deleteBlockerQueries(db, accountId, name).map((q) => notExists(q));
@@ -132,6 +128,14 @@ export function deleteUserStatements(db: Db, accountId: string, name: string) {
   // The tags first: once the user row is gone, nothing names their resource any more.
   return [
     db.delete(tags).where(inArray(tags.resourceId, deletable)),
-    db.delete(users).where(inArray(users.id, deletable)),
+    db.delete(users).where(inArray(users.id, deletable)).returning({ id: users.id }),
+    namedQuery(db, USER, accountId, name),
+    ...deleteBlockerQueries(db, accountId, name),
   ];
+}
+
+/** The results of `deleteUserStatements`, in order: deleted, or the user's row and blockers to judge the refusal by. */
+export function deleteUserOutcome(results: unknown[]) {
+  const [, deleted, userRows, ...blockers] = results;
+  return { deleted: (deleted as unknown[]).length > 0, userRows: userRows as unknown[], blockers };
 }
