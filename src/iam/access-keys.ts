@@ -71,7 +71,7 @@ export const createAccessKey = iamOperation(
       lastUsedService: null,
       lastUsedRegion: null,
     };
-    await insertAccessKey(ctx.db, row);
+    await insertAccessKey(ctx.db, row, user.name);
     return {
       AccessKey: {
         UserName: user.name,

@@ -117,7 +117,7 @@ export const enableMfaDevice = iamOperation(
     const device = await requireDevice(ctx, i.SerialNumber);
     if (device.userId !== null) throw new AwsError("EntityAlreadyExists", "MFA Device is already in use.");
     const step = await verifyPair(ctx, device, [i.AuthenticationCode1, i.AuthenticationCode2], ENABLE_WINDOW);
-    await assignMfaDevice(ctx.db, device, user.id, ctx.now.getTime(), step);
+    await assignMfaDevice(ctx.db, device, user, ctx.now.getTime(), step, () => noSuchDevice(i.SerialNumber));
     return undefined;
   },
 );

@@ -4,7 +4,7 @@ import { AwsError } from "../aws/errors";
 import { uniqueId } from "../aws/ids";
 import { entityArn, entityRef, iamOperation, withPreload, type OperationContext } from "../core/operation";
 import { validatePolicyDocument } from "../engine/index";
-import { deleteRole, insertRole, requireRole, ROLE, updateRole, type RoleRow } from "../store/roles";
+import { deleteRole, insertRole, noSuchRole, requireRole, ROLE, updateRole, type RoleRow } from "../store/roles";
 import { listNamedPageQuery, namedQuery, namedTagsQuery, requireFetched } from "../store/named-entities";
 import { assertDistinctKeys, listTags, tagResource, untagResource, type Tag } from "../store/tags";
 import {
@@ -196,7 +196,7 @@ export const tagRole = iamOperation(
   (i, ctx) => entityRef(ctx, "role", i.RoleName),
   async (i, ctx) => {
     const role = await requireRole(ctx.db, ctx.accountId, i.RoleName);
-    await tagResource(ctx.db, ctx.accountId, "role", role.id, i.Tags);
+    await tagResource(ctx.db, ctx.accountId, "role", role.id, i.Tags, () => noSuchRole(role.name));
     return undefined;
   },
 );

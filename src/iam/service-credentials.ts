@@ -70,7 +70,7 @@ export const createServiceSpecificCredential = iamOperation(
       expiresAt: i.CredentialAgeDays === undefined ? null : ctx.now.getTime() + i.CredentialAgeDays * DAY_MS,
       createdAt: ctx.now.getTime(),
     };
-    await insertServiceCredential(ctx.db, row);
+    await insertServiceCredential(ctx.db, row, user.name);
     return { ServiceSpecificCredential: shape(row, user.name, ctx.now, password) };
   },
 );

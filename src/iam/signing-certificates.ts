@@ -47,7 +47,7 @@ export const uploadSigningCertificate = iamOperation(
       status: "Active",
       uploadedAt: ctx.now.getTime(),
     };
-    await insertSigningCertificate(ctx.db, row);
+    await insertSigningCertificate(ctx.db, row, user.name);
     return { Certificate: shape(row, user.name) };
   },
 );

@@ -44,7 +44,7 @@ export const uploadSshPublicKey = iamOperation(
       status: "Active",
       uploadedAt: ctx.now.getTime(),
     };
-    await insertSshKey(ctx.db, row);
+    await insertSshKey(ctx.db, row, user.name);
     return {
       SSHPublicKey: {
         UserName: user.name,

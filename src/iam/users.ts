@@ -10,6 +10,7 @@ import {
   deleteBlockerQueries,
   deleteUserOutcome,
   deleteUserStatements,
+  noSuchUser,
   refuseDeleteConflicts,
   USER,
   type UserRow,
@@ -171,7 +172,7 @@ export const tagUser = iamOperation(
   (i, ctx) => entityRef(ctx, "user", i.UserName),
   async (i, ctx) => {
     const user = await requireUser(ctx.db, ctx.accountId, i.UserName);
-    await tagResource(ctx.db, ctx.accountId, "user", user.id, i.Tags);
+    await tagResource(ctx.db, ctx.accountId, "user", user.id, i.Tags, () => noSuchUser(user.name));
     return undefined;
   },
 );

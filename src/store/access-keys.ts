@@ -2,29 +2,35 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import type { Db } from "./db";
+import { rowExists, rowRead } from "./guarded-insert";
 import { accessKeys, users } from "./schema";
+import { noSuchUser } from "./users";
 
 export type AccessKeyRow = typeof accessKeys.$inferSelect;
 
 export const MAX_ACCESS_KEYS_PER_USER = 2;
 
 /**
- * Stores a new key. The quota check and the insert are one statement, so two concurrent creates cannot give a
- * user a third key; the follow-up read in the same batch tells whether the row went in.
+ * Stores a new key for the user `userName`. The quota check, the check that the user still exists and the insert are
+ * one statement, so two concurrent creates cannot give a user a third key, and a key never goes in for a user a
+ * concurrent DeleteUser removed (the foreign key would fail the insert); the reads after it in the same batch tell
+ * whether the row went in and, if not, whether the user was still there.
  */
-export async function insertAccessKey(db: Db, row: AccessKeyRow): Promise<void> {
-  const [, inserted] = await db.batch([
+export async function insertAccessKey(db: Db, row: AccessKeyRow, userName: string): Promise<void> {
+  const [, inserted, owner] = await db.batch([
     // insert ... select lists every column in table order, the last-use columns starting out null.
     db.insert(accessKeys).select(
       sql`select ${row.id}, ${row.accountId}, ${row.userId}, ${row.secretEncrypted}, ${row.status}, ${row.createdAt},
           null, null, null
-          where (select count(*) from ${accessKeys} where user_id = ${row.userId}) < ${MAX_ACCESS_KEYS_PER_USER}`,
+          where (select count(*) from ${accessKeys} where user_id = ${row.userId}) < ${MAX_ACCESS_KEYS_PER_USER}
+            and ${rowExists(users, users.id, row.userId)}`,
     ),
     db.select({ id: accessKeys.id }).from(accessKeys).where(eq(accessKeys.id, row.id)).limit(1),
+    rowRead(db, users, users.id, row.userId),
   ]);
-  if (inserted.length === 0) {
-    throw new AwsError("LimitExceeded", `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS_PER_USER}`);
-  }
+  if (inserted.length > 0) return;
+  if (owner.length === 0) throw noSuchUser(userName);
+  throw new AwsError("LimitExceeded", `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS_PER_USER}`);
 }
 
 /** A user's keys in key-id order; the marker is the last key id. */

@@ -1,12 +1,13 @@
 // Repository of IAM groups and their memberships: create, find, list in SQL pages, rename, delete, add and remove users.
 import { partitionOfArn } from "../aws/arn";
-import { and, asc, eq, gt, sql } from "drizzle-orm";
-import { AwsError } from "../aws/errors";
+import { and, asc, eq, gt, notExists, sql } from "drizzle-orm";
+import { AwsError, concurrentModification } from "../aws/errors";
 import { nameKey } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
 import { findNamed, insertNamed, listNamedPage, requireNamed, type EntityKind } from "./named-entities";
 import { attachments, groupMembers, groups, inlinePolicies, users } from "./schema";
-import type { UserRow } from "./users";
+import { rowExists, rowRead } from "./guarded-insert";
+import { noSuchUser, type UserRow } from "./users";
 
 export type GroupRow = typeof groups.$inferSelect;
 
@@ -19,6 +20,8 @@ export const GROUP: EntityKind<typeof groups> = {
   quotaName: "GroupsPerAccount",
   quota: MAX_GROUPS_PER_ACCOUNT,
 };
+
+const noSuchGroup = (name: string) => new AwsError("NoSuchEntity", `The group with name ${name} cannot be found.`);
 
 export const findGroup = (db: Db, accountId: string, name: string) => findNamed(db, GROUP, accountId, name);
 export const requireGroup = (db: Db, accountId: string, name: string) => requireNamed(db, GROUP, accountId, name);
@@ -43,9 +46,9 @@ export async function requireGroupAndUser(
       .limit(1),
   ]);
   const group = groupRows[0];
-  if (!group) throw new AwsError("NoSuchEntity", `The group with name ${groupName} cannot be found.`);
+  if (!group) throw noSuchGroup(groupName);
   const user = userRows[0];
-  if (!user) throw new AwsError("NoSuchEntity", `The user with name ${userName} cannot be found.`);
+  if (!user) throw noSuchUser(userName);
   return { group, user };
 }
 
@@ -115,9 +118,13 @@ export async function renameGroup(db: Db, group: GroupRow, newName: string | und
   }
 }
 
-/** AWS refuses to delete a group that still has members or policies; every check runs before the delete. */
+/**
+ * AWS refuses to delete a group that still has members or policies. The checks are part of the delete statement, so
+ * a member or policy a concurrent request adds is either seen (DeleteConflict) or finds no group to belong to (no
+ * cascade removes a membership another request just made); the reads after it say why a refused delete was refused.
+ */
 export async function deleteGroup(db: Db, group: GroupRow): Promise<void> {
-  const [members, inline, attached] = await db.batch([
+  const blockers = [
     db.select({ id: groupMembers.userId }).from(groupMembers).where(eq(groupMembers.groupId, group.id)).limit(1),
     db
       .select({ id: inlinePolicies.name })
@@ -125,28 +132,40 @@ export async function deleteGroup(db: Db, group: GroupRow): Promise<void> {
       .where(eq(inlinePolicies.principalId, group.id))
       .limit(1),
     db.select({ id: attachments.policyArn }).from(attachments).where(eq(attachments.principalId, group.id)).limit(1),
+  ] as const;
+  const [deleted, members, inline, attached, still] = await db.batch([
+    db
+      .delete(groups)
+      .where(and(eq(groups.id, group.id), ...blockers.map((q) => notExists(q))))
+      .returning({ id: groups.id }),
+    ...blockers,
+    rowRead(db, groups, groups.id, group.id),
   ]);
-  const blockers: [unknown[], string][] = [
+  if (deleted.length > 0) return;
+  if (still.length === 0) throw noSuchGroup(group.name);
+  const found: [unknown[], string][] = [
     [members, "Cannot delete entity, must remove users from group first."],
     [inline, "Cannot delete entity, must delete policies first."],
     [attached, "Cannot delete entity, must detach all policies first."],
   ];
-  for (const [rows, message] of blockers) if (rows.length > 0) throw new AwsError("DeleteConflict", message);
-  await db.delete(groups).where(eq(groups.id, group.id));
+  for (const [rows, message] of found) if (rows.length > 0) throw new AwsError("DeleteConflict", message);
+  throw concurrentModification();
 }
 
 /**
- * Adds a user to a group; adding an existing member changes nothing. The quota check and the insert are one
- * statement, so two concurrent adds cannot take a user past the limit.
+ * Adds a user to a group; adding an existing member changes nothing. The quota check, the checks that the group and
+ * the user still exist and the insert are one statement, so two concurrent adds cannot take a user past the limit and
+ * no membership goes in for a group or user a concurrent delete removed; the reads after it say which, if any.
  */
 export async function addMember(db: Db, group: GroupRow, user: UserRow, now: number): Promise<void> {
-  const [, present] = await db.batch([
+  const [, present, groupStill, userStill] = await db.batch([
     // insert ... select lists every column in table order: account_id, group_id, user_id, created_at.
     db
       .insert(groupMembers)
       .select(
         sql`select ${group.accountId}, ${group.id}, ${user.id}, ${now}
-          where (select count(*) from ${groupMembers} where user_id = ${user.id}) < ${MAX_GROUPS_PER_USER}`,
+          where (select count(*) from ${groupMembers} where user_id = ${user.id}) < ${MAX_GROUPS_PER_USER}
+            and ${rowExists(groups, groups.id, group.id)} and ${rowExists(users, users.id, user.id)}`,
       )
       .onConflictDoNothing(),
     db
@@ -154,10 +173,14 @@ export async function addMember(db: Db, group: GroupRow, user: UserRow, now: num
       .from(groupMembers)
       .where(and(eq(groupMembers.groupId, group.id), eq(groupMembers.userId, user.id)))
       .limit(1),
+    rowRead(db, groups, groups.id, group.id),
+    rowRead(db, users, users.id, user.id),
   ]);
-  if (present.length === 0) {
-    throw new AwsError("LimitExceeded", `Cannot exceed quota for GroupsPerUser: ${MAX_GROUPS_PER_USER}`);
-  }
+  if (present.length > 0) return;
+  // In the order the lookup reports them: the group first.
+  if (groupStill.length === 0) throw noSuchGroup(group.name);
+  if (userStill.length === 0) throw noSuchUser(user.name);
+  throw new AwsError("LimitExceeded", `Cannot exceed quota for GroupsPerUser: ${MAX_GROUPS_PER_USER}`);
 }
 
 /** Removes a membership; a user who is not in the group is reported the way AWS reports it. */

@@ -1,5 +1,5 @@
 // Conditional inserts: a quota's check and the write are one statement, so concurrent requests cannot overshoot it.
-import { getTableColumns, is, sql, SQL, type AnyColumn } from "drizzle-orm";
+import { eq, getTableColumns, is, sql, SQL, type AnyColumn } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./db";
 
@@ -40,4 +40,16 @@ export function countBelow(table: SQLiteTable, column: AnyColumn, value: string 
 /** True when a row of `table` has `column` equal to `value`: dependents of a refused insert must not go in. */
 export function rowExists(table: SQLiteTable, column: AnyColumn, value: string): SQL {
   return sql`exists (select 1 from ${table} where ${column} = ${value})`;
+}
+
+/**
+ * Whether the row of `table` with `column` equal to `value` exists, as a read for the batch of a guarded write: placed
+ * after the write, it sees what the guard saw, so a refusal can name the row a concurrent delete removed.
+ */
+export function rowRead(db: Db, table: SQLiteTable, column: AnyColumn, value: string) {
+  return db
+    .select({ found: sql<number>`1` })
+    .from(table)
+    .where(eq(column, value))
+    .limit(1);
 }

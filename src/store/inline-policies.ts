@@ -2,7 +2,8 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import type { Db } from "./db";
-import type { Principal } from "./attachments";
+import { identityTable, noSuchIdentity, type Principal } from "./attachments";
+import { insertWhere, rowExists, rowRead } from "./guarded-insert";
 import { inlinePolicies, type PrincipalKind } from "./schema";
 
 export type InlinePolicyRow = typeof inlinePolicies.$inferSelect;
@@ -12,8 +13,10 @@ export const MAX_INLINE_SIZE: Record<PrincipalKind, number> = { user: 2048, grou
 
 /**
  * Creates or replaces an inline policy. The quota covers the identity's other inline policies plus this one; the
- * policy it replaces does not count. The sum and the write are one statement (an upsert guarded by the quota), so
- * concurrent puts cannot overshoot the quota together; no row changed means the quota refused it.
+ * policy it replaces does not count. The sum, the check that the identity still exists and the write are one
+ * statement (an upsert guarded by both), so concurrent puts cannot overshoot the quota together and no policy is
+ * left embedded in an identity a concurrent delete removed (there is no foreign key to stop it); the read after it
+ * tells the two refusals apart.
  */
 export async function putInlinePolicy(
   db: Db,
@@ -24,19 +27,22 @@ export async function putInlinePolicy(
   size: number,
 ): Promise<void> {
   const limit = MAX_INLINE_SIZE[principal.kind];
-  const result = await db.run(
-    sql`insert into "inline_policies" ("account_id", "principal_kind", "principal_id", "name", "document", "size")
-        select ${accountId}, ${principal.kind}, ${principal.id}, ${name}, ${document}, ${size}
-        where (select coalesce(sum(p."size"), 0) from "inline_policies" p
-               where p."principal_id" = ${principal.id} and p."name" <> ${name}) + ${size} <= ${limit}
-        on conflict ("principal_id", "name") do update set "document" = excluded."document", "size" = excluded."size"`,
+  const owner = identityTable(principal.kind);
+  const fits = sql`(select coalesce(sum(p."size"), 0) from ${inlinePolicies} p
+    where p."principal_id" = ${principal.id} and p."name" <> ${name}) + ${size} <= ${limit}`;
+  const row = { accountId, principalKind: principal.kind, principalId: principal.id, name, document, size };
+  const [written, still] = await db.batch([
+    insertWhere(db, inlinePolicies, row, sql`${fits} and ${rowExists(owner, owner.id, principal.id)}`)
+      .onConflictDoUpdate({ target: [inlinePolicies.principalId, inlinePolicies.name], set: { document, size } })
+      .returning({ name: inlinePolicies.name }),
+    rowRead(db, owner, owner.id, principal.id),
+  ]);
+  if (written.length > 0) return;
+  if (still.length === 0) throw noSuchIdentity(principal.kind, principal.name);
+  throw new AwsError(
+    "LimitExceeded",
+    `Maximum policy size of ${limit} bytes exceeded for ${principal.kind} ${principal.name}`,
   );
-  if (result.meta.changes === 0) {
-    throw new AwsError(
-      "LimitExceeded",
-      `Maximum policy size of ${limit} bytes exceeded for ${principal.kind} ${principal.name}`,
-    );
-  }
 }
 
 export async function findInlinePolicy(

@@ -1,9 +1,10 @@
 // Repository of instance profiles: quota-checked creates, lookups with their role, one role per profile, deletes.
-import { and, asc, eq, gt, inArray, notExists } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, notExists, sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { nameKey, pathHasPrefix } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
-import { countBelow, insertWhere } from "./guarded-insert";
+import { countBelow, insertWhere, rowExists, rowRead } from "./guarded-insert";
+import { noSuchRole } from "./roles";
 import { instanceProfileRoles, instanceProfiles, roles, tags } from "./schema";
 import { upsertTagStatements, type Tag } from "./tags";
 
@@ -127,17 +128,25 @@ export async function listProfilesPage(
 
 /**
  * Puts a role in a profile. The profile id is the membership's primary key, so a second role (or the same one again)
- * loses on it even when two requests race: AWS allows one role per profile.
+ * loses on it even when two requests race: AWS allows one role per profile. The membership goes in only while the
+ * profile and the role both exist (the same statement), so a concurrent delete of either fails no foreign key: the
+ * reads after it name the one that is gone.
  */
 export async function addRoleToProfile(db: Db, profile: InstanceProfileRow, role: RoleRow, now: number) {
-  const inserted = await db
-    .insert(instanceProfileRoles)
-    .values({ profileId: profile.id, roleId: role.id, accountId: profile.accountId, createdAt: now })
-    .onConflictDoNothing()
-    .returning({ id: instanceProfileRoles.profileId });
-  if (inserted.length === 0) {
-    throw new AwsError("LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1");
-  }
+  const row = { profileId: profile.id, roleId: role.id, accountId: profile.accountId, createdAt: now };
+  const both = sql`${rowExists(instanceProfiles, instanceProfiles.id, profile.id)} and ${rowExists(roles, roles.id, role.id)}`;
+  const [inserted, profileStill, roleStill] = await db.batch([
+    insertWhere(db, instanceProfileRoles, row, both)
+      .onConflictDoNothing()
+      .returning({ id: instanceProfileRoles.profileId }),
+    rowRead(db, instanceProfiles, instanceProfiles.id, profile.id),
+    rowRead(db, roles, roles.id, role.id),
+  ]);
+  if (inserted.length > 0) return;
+  // In the order the lookup reports them: the profile first.
+  if (profileStill.length === 0) throw notFound(profile.name);
+  if (roleStill.length === 0) throw noSuchRole(role.name);
+  throw new AwsError("LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1");
 }
 
 export async function removeRoleFromProfile(db: Db, profile: InstanceProfileRow, role: RoleRow) {

@@ -5,7 +5,8 @@ import { nameKey } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
 import { loginProfiles, users } from "./schema";
 import { passwordPolicyFrom, passwordPolicyQuery, type PasswordPolicy } from "./account";
-import type { UserRow } from "./users";
+import { insertWhere, rowExists } from "./guarded-insert";
+import { noSuchUser, type UserRow } from "./users";
 
 export type LoginProfileRow = typeof loginProfiles.$inferSelect;
 
@@ -50,15 +51,23 @@ export async function loadPasswordContext(
   return { user, profile: profiles[0], policy: passwordPolicyFrom(policyRows) };
 }
 
+/**
+ * Stores the user's login profile. It goes in only while the user exists (one statement), so a concurrent DeleteUser
+ * leaves no profile behind and fails no foreign key: the user is then not found. A second profile loses on the key.
+ */
 export async function insertLoginProfile(db: Db, row: LoginProfileRow, userName: string): Promise<void> {
+  let inserted: { id: string }[];
   try {
-    await db.insert(loginProfiles).values(row);
+    inserted = await insertWhere(db, loginProfiles, row, rowExists(users, users.id, row.userId)).returning({
+      id: loginProfiles.userId,
+    });
   } catch (err) {
     if (isUniqueViolation(err)) {
       throw new AwsError("EntityAlreadyExists", `Login Profile for user ${userName} already exists.`);
     }
     throw err;
   }
+  if (inserted.length === 0) throw noSuchUser(userName);
 }
 
 export async function updateLoginProfile(

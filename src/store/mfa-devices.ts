@@ -2,8 +2,9 @@
 import { and, asc, eq, gt, isNotNull, isNull } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { isUniqueViolation, type Db } from "./db";
-import { countBelow, insertWhere } from "./guarded-insert";
+import { countBelow, insertWhere, rowExists, rowRead } from "./guarded-insert";
 import { mfaDevices, tags, users } from "./schema";
+import { noSuchUser } from "./users";
 import { upsertTagStatements, type Tag } from "./tags";
 
 export type MfaDeviceRow = typeof mfaDevices.$inferSelect;
@@ -43,20 +44,42 @@ export async function findMfaDevice(db: Db, accountId: string, serial: string): 
 }
 
 /**
- * Assigns an unassigned device to a user within the per-user quota. The assignment is conditional on the device
- * being unassigned, so two enables of one device cannot both win; the per-user quota is checked just before.
+ * Assigns an unassigned device to a user within the per-user quota. The update is conditional on the device being
+ * unassigned, on the user's devices being below the quota and on the user still existing, all in the one statement,
+ * so two enables of one device cannot both win, parallel enables cannot pass the quota, and a device is never given
+ * to a user a concurrent DeleteUser removed (its foreign key would fail). The reads after it say what refused it.
  */
-export async function assignMfaDevice(db: Db, device: MfaDeviceRow, userId: string, now: number, step: number) {
-  const held = await db.select({ id: mfaDevices.id }).from(mfaDevices).where(eq(mfaDevices.userId, userId));
-  if (held.length >= MAX_MFA_PER_USER) {
-    throw new AwsError("LimitExceeded", `Cannot exceed quota for MFADevicesPerUser: ${MAX_MFA_PER_USER}`);
-  }
-  const written = await db
-    .update(mfaDevices)
-    .set({ userId, enabledAt: now, lastStep: step })
-    .where(and(eq(mfaDevices.id, device.id), isNull(mfaDevices.userId)))
-    .returning({ id: mfaDevices.id });
-  if (written.length === 0) throw new AwsError("EntityAlreadyExists", "MFA Device is already in use.");
+export async function assignMfaDevice(
+  db: Db,
+  device: MfaDeviceRow,
+  user: { id: string; name: string },
+  now: number,
+  step: number,
+  missingDevice: () => AwsError,
+) {
+  const [written, deviceRows, owner] = await db.batch([
+    db
+      .update(mfaDevices)
+      .set({ userId: user.id, enabledAt: now, lastStep: step })
+      .where(
+        and(
+          eq(mfaDevices.id, device.id),
+          isNull(mfaDevices.userId),
+          countBelow(mfaDevices, mfaDevices.userId, user.id, MAX_MFA_PER_USER),
+          rowExists(users, users.id, user.id),
+        ),
+      )
+      .returning({ id: mfaDevices.id }),
+    db.select({ userId: mfaDevices.userId }).from(mfaDevices).where(eq(mfaDevices.id, device.id)).limit(1),
+    rowRead(db, users, users.id, user.id),
+  ]);
+  if (written.length > 0) return;
+  // In the order the handler checks them: the user, the device, whether the device is free; then the quota.
+  if (owner.length === 0) throw noSuchUser(user.name);
+  const [current] = deviceRows;
+  if (current === undefined) throw missingDevice();
+  if (current.userId !== null) throw new AwsError("EntityAlreadyExists", "MFA Device is already in use.");
+  throw new AwsError("LimitExceeded", `Cannot exceed quota for MFADevicesPerUser: ${MAX_MFA_PER_USER}`);
 }
 
 /** Records the last step accepted, only moving forward, so one code cannot be used twice. */

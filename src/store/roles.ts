@@ -1,10 +1,11 @@
 // Repository of IAM roles: create with tags, find, list by path in SQL pages, update, and delete once nothing blocks it.
-import { eq } from "drizzle-orm";
-import { AwsError } from "../aws/errors";
+import { and, eq, exists, notExists } from "drizzle-orm";
+import { AwsError, concurrentModification } from "../aws/errors";
 import type { Db } from "./db";
 import { findNamed, insertNamed, listNamedPage, requireNamed, type EntityKind } from "./named-entities";
-import { attachments, inlinePolicies, instanceProfileRoles, roles } from "./schema";
-import { deleteTagsStatement, upsertTagStatements, type Tag } from "./tags";
+import { rowRead } from "./guarded-insert";
+import { attachments, inlinePolicies, instanceProfileRoles, roles, tags } from "./schema";
+import { upsertTagStatements, type Tag } from "./tags";
 
 export type RoleRow = typeof roles.$inferSelect;
 
@@ -40,9 +41,17 @@ export async function updateRole(db: Db, role: RoleRow, changes: RoleChanges): P
   return { ...role, ...changes };
 }
 
-/** AWS refuses to delete a role that is in an instance profile or still has policies; the checks run before any write. */
+/** NoSuchEntity for a role, in AWS's words (also for one a concurrent request deleted since it was looked up). */
+export const noSuchRole = (name: string) => new AwsError("NoSuchEntity", `The role with name ${name} cannot be found.`);
+
+/**
+ * AWS refuses to delete a role that is in an instance profile or still has policies. The checks are part of the
+ * delete statements, so a profile membership or policy a concurrent request adds is either seen (DeleteConflict) or
+ * finds no role to belong to (no cascade removes a membership another request just made); the reads after them say
+ * why a refused delete was refused.
+ */
 export async function deleteRole(db: Db, role: RoleRow): Promise<void> {
-  const [profiles, inline, attached] = await db.batch([
+  const blockers = [
     db
       .select({ id: instanceProfileRoles.profileId })
       .from(instanceProfileRoles)
@@ -50,12 +59,24 @@ export async function deleteRole(db: Db, role: RoleRow): Promise<void> {
       .limit(1),
     db.select({ id: inlinePolicies.name }).from(inlinePolicies).where(eq(inlinePolicies.principalId, role.id)).limit(1),
     db.select({ id: attachments.policyArn }).from(attachments).where(eq(attachments.principalId, role.id)).limit(1),
+  ] as const;
+  const deletable = and(eq(roles.id, role.id), ...blockers.map((q) => notExists(q)));
+  const [, deleted, profiles, inline, attached, still] = await db.batch([
+    // The tags first, on the same condition: once the role row is gone, nothing names their resource any more.
+    db
+      .delete(tags)
+      .where(and(eq(tags.resourceId, role.id), exists(db.select({ id: roles.id }).from(roles).where(deletable)))),
+    db.delete(roles).where(deletable).returning({ id: roles.id }),
+    ...blockers,
+    rowRead(db, roles, roles.id, role.id),
   ]);
+  if (deleted.length > 0) return;
+  if (still.length === 0) throw noSuchRole(role.name);
   if (profiles.length > 0) {
     throw new AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.");
   }
   if (inline.length > 0) throw new AwsError("DeleteConflict", "Cannot delete entity, must delete policies first.");
   if (attached.length > 0)
     throw new AwsError("DeleteConflict", "Cannot delete entity, must detach all policies first.");
-  await db.batch([db.delete(roles).where(eq(roles.id, role.id)), deleteTagsStatement(db, role.id)]);
+  throw concurrentModification();
 }

@@ -2,23 +2,32 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import type { Db } from "./db";
-import { insertWhere } from "./guarded-insert";
-import { serviceCredentials } from "./schema";
+import { insertWhere, rowExists, rowRead } from "./guarded-insert";
+import { serviceCredentials, users } from "./schema";
+import { noSuchUser } from "./users";
 
 export type ServiceCredentialRow = typeof serviceCredentials.$inferSelect;
 
 export const MAX_CREDENTIALS_PER_SERVICE = 2;
 
-/** The count (per user and service) and the insert are one statement, so parallel creates stop at the quota. */
-export async function insertServiceCredential(db: Db, row: ServiceCredentialRow): Promise<void> {
+/**
+ * The count (per user and service), the check that the user still exists and the insert are one statement, so
+ * parallel creates stop at the quota and no credential goes in for a user a concurrent DeleteUser removed.
+ */
+export async function insertServiceCredential(db: Db, row: ServiceCredentialRow, userName: string): Promise<void> {
   const t = serviceCredentials;
-  const inserted = await insertWhere(
-    db,
-    t,
-    row,
-    sql`(select count(*) from ${t} where ${t.userId} = ${row.userId} and ${t.serviceName} = ${row.serviceName}) < ${MAX_CREDENTIALS_PER_SERVICE}`,
-  ).returning({ id: t.id });
+  const [inserted, owner] = await db.batch([
+    insertWhere(
+      db,
+      t,
+      row,
+      sql`(select count(*) from ${t} where ${t.userId} = ${row.userId} and ${t.serviceName} = ${row.serviceName}) < ${MAX_CREDENTIALS_PER_SERVICE}
+        and ${rowExists(users, users.id, row.userId)}`,
+    ).returning({ id: t.id }),
+    rowRead(db, users, users.id, row.userId),
+  ]);
   if (inserted.length === 0) {
+    if (owner.length === 0) throw noSuchUser(userName);
     throw new AwsError(
       "LimitExceeded",
       `Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: ${MAX_CREDENTIALS_PER_SERVICE}`,

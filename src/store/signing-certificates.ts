@@ -1,9 +1,10 @@
 // Repository of users' signing certificates: quota-checked uploads (2 per user), one certificate per account, pages.
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { isUniqueViolation, type Db } from "./db";
-import { countBelow, insertWhere } from "./guarded-insert";
-import { signingCertificates } from "./schema";
+import { countBelow, insertWhere, rowExists, rowRead } from "./guarded-insert";
+import { signingCertificates, users } from "./schema";
+import { noSuchUser } from "./users";
 
 export type SigningCertificateRow = typeof signingCertificates.$inferSelect;
 
@@ -13,15 +14,21 @@ export const MAX_SIGNING_CERTIFICATES_PER_USER = 2;
  * The count and the insert are one statement, so parallel uploads stop at the quota. The id is derived from the
  * certificate, so the same certificate uploaded again (for any user of the account) loses on the primary key.
  */
-export async function insertSigningCertificate(db: Db, row: SigningCertificateRow): Promise<void> {
+export async function insertSigningCertificate(db: Db, row: SigningCertificateRow, userName: string): Promise<void> {
   let inserted: { id: string }[];
+  let owner: unknown[];
   try {
-    inserted = await insertWhere(
-      db,
-      signingCertificates,
-      row,
-      countBelow(signingCertificates, signingCertificates.userId, row.userId, MAX_SIGNING_CERTIFICATES_PER_USER),
-    ).returning({ id: signingCertificates.id });
+    // The user must still exist in the same statement: a concurrent DeleteUser leaves no certificate behind.
+    [inserted, owner] = await db.batch([
+      insertWhere(
+        db,
+        signingCertificates,
+        row,
+        sql`${countBelow(signingCertificates, signingCertificates.userId, row.userId, MAX_SIGNING_CERTIFICATES_PER_USER)}
+          and ${rowExists(users, users.id, row.userId)}`,
+      ).returning({ id: signingCertificates.id }),
+      rowRead(db, users, users.id, row.userId),
+    ]);
   } catch (err) {
     if (isUniqueViolation(err)) {
       throw new AwsError("DuplicateCertificate", "The same certificate is associated with an IAM user in the account.");
@@ -29,6 +36,7 @@ export async function insertSigningCertificate(db: Db, row: SigningCertificateRo
     throw err;
   }
   if (inserted.length === 0) {
+    if (owner.length === 0) throw noSuchUser(userName);
     throw new AwsError(
       "LimitExceeded",
       `Cannot exceed quota for SigningCertificatesPerUser: ${MAX_SIGNING_CERTIFICATES_PER_USER}`,

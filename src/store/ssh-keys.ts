@@ -1,33 +1,42 @@
 // Repository of users' SSH public keys: quota-checked uploads (5 per user), one key per user once, pages, status.
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { isUniqueViolation, type Db } from "./db";
-import { countBelow, insertWhere } from "./guarded-insert";
-import { sshPublicKeys } from "./schema";
+import { countBelow, insertWhere, rowExists, rowRead } from "./guarded-insert";
+import { sshPublicKeys, users } from "./schema";
+import { noSuchUser } from "./users";
 
 export type SshKeyRow = typeof sshPublicKeys.$inferSelect;
 
 export const MAX_SSH_KEYS_PER_USER = 5;
 
-/** The count and the insert are one statement, so parallel uploads stop at the quota; a repeat loses on the index. */
-export async function insertSshKey(db: Db, row: SshKeyRow): Promise<void> {
+/**
+ * The count, the check that the user still exists and the insert are one statement, so parallel uploads stop at the
+ * quota and no key goes in for a user a concurrent DeleteUser removed; a repeat loses on the index.
+ */
+export async function insertSshKey(db: Db, row: SshKeyRow, userName: string): Promise<void> {
   let inserted: { id: string }[];
+  let owner: unknown[];
   try {
-    inserted = await insertWhere(
-      db,
-      sshPublicKeys,
-      row,
-      countBelow(sshPublicKeys, sshPublicKeys.userId, row.userId, MAX_SSH_KEYS_PER_USER),
-    ).returning({ id: sshPublicKeys.id });
+    [inserted, owner] = await db.batch([
+      insertWhere(
+        db,
+        sshPublicKeys,
+        row,
+        sql`${countBelow(sshPublicKeys, sshPublicKeys.userId, row.userId, MAX_SSH_KEYS_PER_USER)}
+          and ${rowExists(users, users.id, row.userId)}`,
+      ).returning({ id: sshPublicKeys.id }),
+      rowRead(db, users, users.id, row.userId),
+    ]);
   } catch (err) {
     if (isUniqueViolation(err)) {
       throw new AwsError("DuplicateSSHPublicKey", "The SSH public key is already associated with the specified user.");
     }
     throw err;
   }
-  if (inserted.length === 0) {
-    throw new AwsError("LimitExceeded", `Cannot exceed quota for PublicKeysPerUser: ${MAX_SSH_KEYS_PER_USER}`);
-  }
+  if (inserted.length > 0) return;
+  if (owner.length === 0) throw noSuchUser(userName);
+  throw new AwsError("LimitExceeded", `Cannot exceed quota for PublicKeysPerUser: ${MAX_SSH_KEYS_PER_USER}`);
 }
 
 export async function requireSshKey(db: Db, userId: string, keyId: string): Promise<SshKeyRow> {

@@ -1,9 +1,9 @@
 // Tags of IAM resources (users, roles, policies, profiles, providers, MFA devices): keys unique case-insensitively, at most 50.
 import { and, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { AwsError } from "../aws/errors";
+import { AwsError, concurrentModification } from "../aws/errors";
 import type { Db } from "./db";
-import { insertWhere, rowExists } from "./guarded-insert";
+import { insertWhere, rowExists, rowRead } from "./guarded-insert";
 import {
   instanceProfiles,
   mfaDevices,
@@ -108,21 +108,31 @@ export function upsertTagStatements(
 
 /**
  * Adds tags to an existing resource, enforcing the 50-tag quota over old and new keys together. Every upsert carries
- * the same condition: the keys outside this request plus the request's keys fit the quota. The batch is one
- * transaction and the request's own writes do not change that count, so the condition has one value for the whole
- * batch: all the tags go in or none do, and concurrent requests cannot together pass the quota.
+ * the same condition: the resource still exists, and the keys outside this request plus the request's keys fit the
+ * quota. The batch is one transaction and the request's own writes change neither, so the condition has one value
+ * for the whole batch: all the tags go in or none do, concurrent requests cannot together pass the quota, and no tag
+ * is left on a resource a concurrent delete removed. The read after them tells those refusals apart: `missing` is
+ * the error for a resource that is gone (the caller's NoSuchEntity; ConcurrentModification when not given).
  */
-export async function tagResource(db: Db, accountId: string, kind: TaggableKind, resourceId: string, list: Tag[]) {
+export async function tagResource(
+  db: Db,
+  accountId: string,
+  kind: TaggableKind,
+  resourceId: string,
+  list: Tag[],
+  missing: () => AwsError = concurrentModification,
+) {
   assertDistinctKeys(list.map((t) => t.Key));
   const lower = list.map((t) => t.Key.toLowerCase());
+  const table = TAGGED_TABLE[kind];
   const fits = sql`(select count(*) from ${tags} where ${tags.resourceId} = ${resourceId}
-    and ${notInArray(tags.keyLower, lower)}) + ${list.length} <= ${MAX_TAGS}`;
+    and ${notInArray(tags.keyLower, lower)}) + ${list.length} <= ${MAX_TAGS} and ${rowExists(table, table.id, resourceId)}`;
   const [first, ...rest] = guardedUpserts(db, accountId, kind, resourceId, list, fits);
   if (!first) return;
-  const [written] = await db.batch([first, ...rest]);
-  if (written.length === 0) {
-    throw new AwsError("LimitExceeded", `The number of tags has reached the maximum limit of ${MAX_TAGS}.`);
-  }
+  const results = await db.batch([first, ...rest, rowRead(db, table, table.id, resourceId)]);
+  if ((results[0] as unknown[]).length > 0) return;
+  if ((results[results.length - 1] as unknown[]).length === 0) throw missing();
+  throw new AwsError("LimitExceeded", `The number of tags has reached the maximum limit of ${MAX_TAGS}.`);
 }
 
 export async function untagResource(db: Db, resourceId: string, keys: string[]) {

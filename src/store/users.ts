@@ -34,6 +34,12 @@ export const USER: EntityKind<typeof users> = {
 export const findUser = (db: Db, accountId: string, name: string) => findNamed(db, USER, accountId, name);
 export const requireUser = (db: Db, accountId: string, name: string) => requireNamed(db, USER, accountId, name);
 
+/**
+ * NoSuchEntity for a user, in AWS's words. A write that finds its user deleted by a concurrent request since it looked
+ * the user up answers this too: the user is not there.
+ */
+export const noSuchUser = (name: string) => new AwsError("NoSuchEntity", `The user with name ${name} cannot be found.`);
+
 export function insertUser(db: Db, row: UserRow, tagList: Tag[]): Promise<void> {
   return insertNamed(db, USER, row, upsertTagStatements(db, row.accountId, "user", row.id, tagList));
 }
