@@ -8,7 +8,7 @@
 // starts and ends. Whenever the two paths could disagree, this one gives up (returns undefined) and the caller uses
 // json.ts: text JSON.parse refuses, a duplicate key, a key that is an array index (JSON.parse would reorder it) or
 // holds an escape, and nesting deeper than json.ts accepts.
-import { MAX_JSON_DEPTH, toJsonNode, type JsonNode } from "./json.ts";
+import { lineIndex, MAX_JSON_DEPTH, toJsonNode, type JsonNode } from "./json.ts";
 import type { Position } from "./types.ts";
 
 /** An object directly inside a top-level element, e.g. one statement of "Statement": the offsets of its braces. */
@@ -79,23 +79,4 @@ export function parseJsonFast(text: string): FastJson | undefined {
     return undefined;
   }
   return { node, children, positionAt: lineIndex(text) };
-}
-
-/** Offset to line and column, from the offsets where lines start (found natively, and only when first asked). */
-function lineIndex(text: string): (offset: number) => Position {
-  let starts: number[] | undefined;
-  return (offset) => {
-    if (starts === undefined) {
-      starts = [0];
-      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-    }
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
-  };
 }

@@ -1,22 +1,30 @@
-// A small JSON parser that keeps the line/column of every value, so statements can be located and duplicate keys caught.
+// A small JSON parser that keeps where every value is, so statements can be located and duplicate keys caught.
 import type { Position } from "./types.ts";
 
 export type JsonNode = JsonObject | JsonArray | JsonScalar;
 
-export interface JsonObject {
+/**
+ * Where a value of a text starts and ends: the offsets of its first and last characters. Offsets cost nothing to
+ * keep; `positionAt` turns one into a line and column when a problem or a statement is reported.
+ */
+interface Located {
+  at?: number;
+  endAt?: number;
+}
+
+export interface JsonObject extends Located {
   type: "object";
   entries: JsonEntry[];
-  start?: Position;
-  end?: Position;
 }
 
 export interface JsonEntry {
   key: string;
-  keyPos?: Position;
+  /** Offset of the key's opening quote. */
+  keyAt?: number;
   value: JsonNode;
 }
 
-export interface JsonArray {
+export interface JsonArray extends Located {
   type: "array";
   items: JsonNode[];
   /**
@@ -24,15 +32,11 @@ export interface JsonArray {
    * long Action list is read without a node per name. `items` is then built only if something asks for it.
    */
   strings?: readonly string[];
-  start?: Position;
-  end?: Position;
 }
 
-export interface JsonScalar {
+export interface JsonScalar extends Located {
   type: "string" | "number" | "boolean" | "null";
   value: string | number | boolean | null;
-  start?: Position;
-  end?: Position;
 }
 
 /**
@@ -58,17 +62,41 @@ export class JsonSyntaxError extends Error {
 
 export interface DuplicateKey {
   key: string;
-  position: Position;
+  /** Offset of the repeated key. */
+  at: number;
 }
 
 /** Parses JSON text into position-annotated nodes; duplicate object keys are reported, not fatal. */
-export function parseJson(text: string): { node: JsonNode; duplicates: DuplicateKey[] } {
+export function parseJson(text: string): {
+  node: JsonNode;
+  duplicates: DuplicateKey[];
+  positionAt: (offset: number) => Position;
+} {
   const p = new Parser(text);
   p.skipWs();
   const node = p.value();
   p.skipWs();
   if (p.i < text.length) p.fail("Unexpected content after the JSON value");
-  return { node, duplicates: p.duplicates };
+  return { node, duplicates: p.duplicates, positionAt: p.positionAt };
+}
+
+/** Offset to line and column (1-based), from the offsets where lines start (found natively, on first use). */
+export function lineIndex(text: string): (offset: number) => Position {
+  let starts: number[] | undefined;
+  return (offset) => {
+    if (starts === undefined) {
+      starts = [0];
+      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
+  };
 }
 
 /** Converts an already-parsed JavaScript value into nodes without positions; rejects what JSON cannot hold. */
@@ -163,12 +191,13 @@ function toJsonNodeWithPaths(value: unknown, path: string, depth = 0): JsonNode 
 
 class Parser {
   i = 0;
-  line = 1;
-  lineStart = 0;
   readonly duplicates: DuplicateKey[] = [];
+  readonly positionAt: (offset: number) => Position;
   private depth = 0;
 
-  constructor(private readonly s: string) {}
+  constructor(private readonly s: string) {
+    this.positionAt = lineIndex(s);
+  }
 
   /** Called on entering an array or object; leave() on the way out. */
   private enter(): void {
@@ -179,25 +208,16 @@ class Parser {
     this.depth--;
   }
 
-  pos(at = this.i): Position {
-    return { line: this.line, column: at - this.lineStart + 1 };
-  }
-
   fail(message: string): never {
-    throw new JsonSyntaxError(message, this.pos());
+    throw new JsonSyntaxError(message, this.positionAt(this.i));
   }
 
   skipWs(): void {
     const s = this.s;
     while (this.i < s.length) {
       const c = s.charCodeAt(this.i);
-      if (c === 10) {
-        this.i++;
-        this.line++;
-        this.lineStart = this.i;
-      } else if (c === 32 || c === 9 || c === 13) {
-        this.i++;
-      } else break;
+      if (c === 10 || c === 32 || c === 9 || c === 13) this.i++;
+      else break;
     }
   }
 
@@ -210,9 +230,9 @@ class Parser {
       return node;
     }
     if (c === '"') {
-      const start = this.pos();
+      const at = this.i;
       const value = this.string();
-      return { type: "string", value, start, end: this.pos(this.i - 1) };
+      return { type: "string", value, at, endAt: this.i - 1 };
     }
     if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.number();
     for (const [word, value] of [
@@ -221,37 +241,37 @@ class Parser {
       ["null", null],
     ] as const) {
       if (this.s.startsWith(word, this.i)) {
-        const start = this.pos();
+        const at = this.i;
         this.i += word.length;
-        return { type: value === null ? "null" : "boolean", value, start, end: this.pos(this.i - 1) };
+        return { type: value === null ? "null" : "boolean", value, at, endAt: this.i - 1 };
       }
     }
     return this.fail(c === undefined ? "Unexpected end of input" : `Unexpected character '${c}'`);
   }
 
   object(): JsonObject {
-    const start = this.pos();
+    const at = this.i;
     this.i++;
     const entries: JsonEntry[] = [];
     const seen = new Set<string>();
     this.skipWs();
     if (this.s[this.i] === "}") {
       this.i++;
-      return { type: "object", entries, start, end: this.pos(this.i - 1) };
+      return { type: "object", entries, at, endAt: this.i - 1 };
     }
     for (;;) {
       this.skipWs();
       if (this.s[this.i] !== '"') this.fail("Expected a string key");
-      const keyPos = this.pos();
+      const keyAt = this.i;
       const key = this.string();
-      if (seen.has(key)) this.duplicates.push({ key, position: keyPos });
+      if (seen.has(key)) this.duplicates.push({ key, at: keyAt });
       seen.add(key);
       this.skipWs();
       if (this.s[this.i] !== ":") this.fail("Expected ':' after a key");
       this.i++;
       this.skipWs();
       const value = this.value();
-      entries.push({ key, keyPos, value });
+      entries.push({ key, keyAt, value });
       this.skipWs();
       const c = this.s[this.i];
       if (c === ",") {
@@ -260,20 +280,20 @@ class Parser {
       }
       if (c === "}") {
         this.i++;
-        return { type: "object", entries, start, end: this.pos(this.i - 1) };
+        return { type: "object", entries, at, endAt: this.i - 1 };
       }
       this.fail("Expected ',' or '}' in an object");
     }
   }
 
   array(): JsonArray {
-    const start = this.pos();
+    const at = this.i;
     this.i++;
     const items: JsonNode[] = [];
     this.skipWs();
     if (this.s[this.i] === "]") {
       this.i++;
-      return { type: "array", items, start, end: this.pos(this.i - 1) };
+      return { type: "array", items, at, endAt: this.i - 1 };
     }
     for (;;) {
       this.skipWs();
@@ -286,7 +306,7 @@ class Parser {
       }
       if (c === "]") {
         this.i++;
-        return { type: "array", items, start, end: this.pos(this.i - 1) };
+        return { type: "array", items, at, endAt: this.i - 1 };
       }
       this.fail("Expected ',' or ']' in an array");
     }
@@ -342,10 +362,10 @@ class Parser {
   }
 
   number(): JsonScalar {
-    const start = this.pos();
+    const at = this.i;
     const m = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(this.s.slice(this.i, this.i + 400));
     if (!m) this.fail("Invalid number");
     this.i += m[0].length;
-    return { type: "number", value: Number(m[0]), start, end: this.pos(this.i - 1) };
+    return { type: "number", value: Number(m[0]), at, endAt: this.i - 1 };
   }
 }

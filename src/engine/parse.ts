@@ -114,11 +114,11 @@ function mostlyLists(text: string): boolean {
  * The document's nodes read the fast way, with each statement's position set (all a well-formed policy reports),
  * or undefined when only json.ts can read it faithfully.
  */
-function fastStatements(text: string): JsonNode | undefined {
+function fastStatements(text: string): { root: JsonNode; positionAt: (offset: number) => Position } | undefined {
   const fast = parseJsonFast(text);
   if (!fast || fast.node.type !== "object") return undefined;
   const statements = fast.node.entries.find((e) => e.key === "Statement")?.value;
-  if (statements === undefined) return fast.node;
+  if (statements === undefined) return { root: fast.node, positionAt: fast.positionAt };
   const objects = statements.type === "array" ? statements.items : [statements];
   const spans = fast.children.filter((c) => c.key === "Statement");
   if (spans.length !== objects.filter((o) => o.type === "object").length) return undefined;
@@ -126,10 +126,10 @@ function fastStatements(text: string): JsonNode | undefined {
   for (const o of objects) {
     if (o.type !== "object") continue;
     const span = spans[k++] as ChildSpan;
-    o.start = fast.positionAt(span.start);
-    o.end = fast.positionAt(span.end);
+    o.at = span.start;
+    o.endAt = span.end;
   }
-  return fast.node;
+  return { root: fast.node, positionAt: fast.positionAt };
 }
 
 /** Parses and validates a policy given as JSON text or as an object, for the given kind of policy. */
@@ -147,15 +147,17 @@ export function parsePolicy(document: string | object, kind: PolicyKind, options
     // has a problem, whose issues then carry exact positions.
     const fast = (options.fast ?? mostlyLists(document)) ? fastStatements(document) : undefined;
     if (fast) {
-      const policy = parser.document(fast);
+      parser.positionAt = fast.positionAt;
+      const policy = parser.document(fast.root);
       if (policy && parser.result().length === 0) return { ok: true, policy };
       return parsePolicy(document, kind, { ...options, fast: false });
     }
     try {
       const parsed = parseJson(document);
       root = parsed.node;
+      parser.positionAt = parsed.positionAt;
       for (const d of parsed.duplicates) {
-        parser.report("json", undefined, { detail: `Duplicate key "${d.key}"` }, [], d.position);
+        parser.report("json", undefined, { detail: `Duplicate key "${d.key}"` }, [], d.at);
       }
     } catch (e) {
       if (!(e instanceof JsonSyntaxError)) throw e;
@@ -185,6 +187,8 @@ class DocumentParser {
   private readonly checks: Record<ValueTarget, readonly PolicyRule[]>;
   /** Which rules apply in this scope and mode (looked up once per scope and mode). */
   private readonly on: Readonly<Record<RuleId, boolean>>;
+  /** Line and column of an offset of the text being read; absent for a document given as an object. */
+  positionAt: ((offset: number) => Position) | undefined;
 
   constructor(
     private readonly scope: PolicyScope,
@@ -225,13 +229,14 @@ class DocumentParser {
     node: JsonNode | undefined,
     extra?: Omit<ValidationIssue, "message">,
     args?: string[],
-    pos?: Position,
+    offset?: number,
     message?: string,
   ): boolean {
     if (!this.on[id]) return false;
     const rule = ruleOf(id).message;
     const text = message ?? (typeof rule === "function" ? rule(...(args ?? [])) : rule);
-    const at = pos ?? node?.start;
+    const where = offset ?? node?.at;
+    const at = where === undefined ? undefined : this.positionAt?.(where);
     this.issues.push({ message: text, ...extra, ...(at ? { line: at.line, column: at.column } : {}) });
     this.ranks.push(rankOf(id));
     return true;
@@ -258,9 +263,9 @@ class DocumentParser {
     const policy: ParsedPolicy = { statements: [] };
     let statementNode: JsonNode | undefined;
     let versionNode: JsonNode | undefined;
-    for (const { key, keyPos, value } of root.entries) {
+    for (const { key, keyAt, value } of root.entries) {
       if (!TOP_KEYS.has(key)) {
-        this.report("element-known", value, { element: key, detail: `Unknown policy element "${key}"` }, [], keyPos);
+        this.report("element-known", value, { element: key, detail: `Unknown policy element "${key}"` }, [], keyAt);
       } else if (key === "Version") {
         versionNode = value;
         if (value.type === "string" && (value.value === "2012-10-17" || value.value === "2008-10-17")) {
@@ -308,21 +313,21 @@ class DocumentParser {
     }
     const at = { statement: index };
     const fields = new Map<string, JsonNode>();
-    for (const { key, keyPos, value } of node.entries) {
+    for (const { key, keyAt, value } of node.entries) {
       if (!STATEMENT_KEYS.has(key)) {
         this.report(
           "element-known",
           value,
           { ...at, element: key, detail: `Unknown statement element "${key}"` },
           [],
-          keyPos,
+          keyAt,
         );
       } else fields.set(key, value);
     }
-    const st: ParsedStatement = { index, effect: "Allow", conditions: [], start: node.start, end: node.end };
-    if (!node.start) {
-      delete st.start;
-      delete st.end;
+    const st: ParsedStatement = { index, effect: "Allow", conditions: [] };
+    if (node.at !== undefined && node.endAt !== undefined && this.positionAt) {
+      st.start = this.positionAt(node.at);
+      st.end = this.positionAt(node.endAt);
     }
     const sid = fields.get("Sid");
     if (sid) {
@@ -495,7 +500,7 @@ class DocumentParser {
       this.report("value-types", node, { ...at, element: "Condition", detail: "Condition must be an object" });
       return;
     }
-    for (const { key: operator, keyPos, value: block } of node.entries) {
+    for (const { key: operator, keyAt, value: block } of node.entries) {
       if (block.type !== "object") {
         this.report("value-types", block, {
           ...at,
@@ -508,7 +513,7 @@ class DocumentParser {
       // An empty block tests nothing, and AWS stores it whatever the operator's name.
       if (block.entries.length === 0) continue;
       if (!op) {
-        this.report("condition-operator", block, { ...at, element: `Condition.${operator}` }, [operator], keyPos);
+        this.report("condition-operator", block, { ...at, element: `Condition.${operator}` }, [operator], keyAt);
         continue;
       }
       const dates = this.checks.date.length > 0 && op.base.startsWith("Date");
