@@ -84,7 +84,7 @@ const TITLE = { user: "User", group: "Group", role: "Role" } as const;
  * exists and is not a service role policy (that one goes only on service-linked roles, whose policies no caller
  * edits). When it could not, a fused write sends no statement and the handler's checks answer.
  */
-function attachableByArn(policyArn: string): boolean {
+export function attachableByArn(policyArn: string): boolean {
   if (!parsePolicyArn(policyArn)) return false;
   if (!isAwsManagedArn(policyArn)) return true;
   const aws = findAwsManagedPolicy(policyArn);

@@ -1,19 +1,23 @@
 // Managed policy operations: create, read, list (customer and AWS managed), delete and tag managed policies.
 import { z } from "zod";
-import { AwsError } from "../aws/errors";
+import { AwsError, concurrentModification } from "../aws/errors";
 import { parsePolicyArn } from "../aws/arn";
 import { uniqueId } from "../aws/ids";
 import type { XmlValue } from "../aws/xml";
 import { validatePolicyDocument } from "../engine/index";
-import { entityArn, iamOperation, policyRef, type OperationContext } from "../core/operation";
+import { entityArn, guardedWrite, iamOperation, policyRef, type OperationContext } from "../core/operation";
 import { bool } from "../api/validation";
 import {
   awsManagedUsageStatements,
-  deletePolicy,
+  deletePolicyBlockerQueries,
+  deletePolicyOutcome,
+  deletePolicyStatements,
   findPolicy,
   findPolicyWithUsage,
   insertPolicy,
   listPoliciesPage,
+  policyExistsQuery,
+  refuseDeletePolicy,
   usageByArn,
   type PolicyRow,
   type PolicyUsage,
@@ -275,15 +279,39 @@ export const listPolicies = iamOperation(
   },
 );
 
-export const deletePolicyOp = iamOperation(
-  "DeletePolicy",
-  byArn,
-  (i) => policyRef(i.PolicyArn),
-  async (i, ctx) => {
-    await deletePolicy(ctx.db, await requireModifiablePolicy(ctx, "DeletePolicy", i.PolicyArn));
-    return undefined;
-  },
-);
+/** Whether DeletePolicy could go on as far as the ARN alone tells: a customer managed policy's ARN. */
+const deletableByArn = (policyArn: string) => !isAwsManagedArn(policyArn) && parsePolicyArn(policyArn) !== null;
+
+export const deletePolicyOp = {
+  ...iamOperation(
+    "DeletePolicy",
+    byArn,
+    (i) => policyRef(i.PolicyArn),
+    async (i, ctx) => {
+      if (isAwsManagedArn(i.PolicyArn)) throw awsManagedDenied(ctx, "DeletePolicy", i.PolicyArn);
+      assertPolicyArn(i.PolicyArn);
+      const [policyRows, ...blockers] = ctx.preloaded ?? [];
+      refuseDeletePolicy(i.PolicyArn, policyRows, blockers);
+      const outcome = deletePolicyOutcome(await guardedWrite(ctx));
+      if (outcome.deleted) return undefined;
+      // The guard refused what the preload allowed: a concurrent request deleted the policy, attached it, made it a
+      // boundary or added a version. The guard's own reads say which, in the same words.
+      refuseDeletePolicy(i.PolicyArn, outcome.policyRows, outcome.blockers);
+      throw concurrentModification();
+    },
+  ),
+  // The policy and what blocks its deletion ride in the authorization batch, then the guarded deletes: two round
+  // trips in all, or one for a caller with no authorization batch, whose deletes ride along.
+  preload: (i: z.infer<typeof byArn>, ctx: OperationContext) =>
+    deletableByArn(i.PolicyArn)
+      ? [
+          policyExistsQuery(ctx.db, ctx.accountId, i.PolicyArn),
+          ...deletePolicyBlockerQueries(ctx.db, ctx.accountId, i.PolicyArn),
+        ]
+      : [],
+  write: (i: z.infer<typeof byArn>, ctx: OperationContext) =>
+    deletableByArn(i.PolicyArn) ? deletePolicyStatements(ctx.db, ctx.accountId, i.PolicyArn) : [],
+};
 
 export const tagPolicy = iamOperation(
   "TagPolicy",

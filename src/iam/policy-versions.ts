@@ -1,6 +1,6 @@
 // Managed policy versions: create (optionally as default), read, list, delete and choose the default version.
 import { z } from "zod";
-import { AwsError } from "../aws/errors";
+import { AwsError, concurrentModification } from "../aws/errors";
 import type { XmlValue } from "../aws/xml";
 import { iamOperation, policyRef } from "../core/operation";
 import { bool } from "../api/validation";
@@ -34,6 +34,23 @@ export function versionShape(
 
 const missingVersion = (policyArn: string, versionId: string) =>
   new AwsError("NoSuchEntity", `Policy ${policyArn} version ${versionId} does not exist or is not attachable.`);
+
+/** AWS keeps the default version: it goes only with the policy. */
+function refuseDefaultVersionDelete(versionId: string, defaultVersionId: string | undefined): void {
+  if (versionId === defaultVersionId) {
+    throw new AwsError("DeleteConflict", "Cannot delete the default version of a policy.");
+  }
+}
+
+/** NoSuchEntity for the policy or the version a guarded version write found gone, as the handler's reads answer it. */
+function refuseVersionWrite(
+  policyArn: string,
+  versionId: string,
+  seen: { policy: unknown; versionExists: boolean },
+): void {
+  if (seen.policy === undefined) throw new AwsError("NoSuchEntity", `Policy ${policyArn} was not found.`);
+  if (!seen.versionExists) throw missingVersion(policyArn, versionId);
+}
 
 export const createPolicyVersion = iamOperation(
   "CreatePolicyVersion",
@@ -123,11 +140,14 @@ export const deletePolicyVersion = iamOperation(
     const policy = await requireModifiablePolicy(ctx, "DeletePolicyVersion", i.PolicyArn);
     const version = await findVersion(ctx.db, policy.id, i.VersionId);
     if (!version) throw missingVersion(i.PolicyArn, i.VersionId);
-    if (version.versionId === policy.defaultVersionId) {
-      throw new AwsError("DeleteConflict", "Cannot delete the default version of a policy.");
-    }
-    await deleteVersion(ctx.db, policy.id, version.versionId);
-    return undefined;
+    refuseDefaultVersionDelete(version.versionId, policy.defaultVersionId);
+    const outcome = await deleteVersion(ctx.db, policy.id, version.versionId);
+    if (outcome.written) return undefined;
+    // The guard refused what the reads allowed: a concurrent request deleted the policy or the version, or made the
+    // version the default. Its own reads say which, in the same words.
+    refuseVersionWrite(i.PolicyArn, i.VersionId, outcome);
+    refuseDefaultVersionDelete(version.versionId, outcome.policy?.defaultVersionId);
+    throw concurrentModification();
   },
 );
 
@@ -139,8 +159,11 @@ export const setDefaultPolicyVersion = iamOperation(
     const policy = await requireModifiablePolicy(ctx, "SetDefaultPolicyVersion", i.PolicyArn);
     const version = await findVersion(ctx.db, policy.id, i.VersionId);
     if (!version) throw missingVersion(i.PolicyArn, i.VersionId);
-    await setDefaultVersion(ctx.db, policy.id, version.versionId);
-    return undefined;
+    const outcome = await setDefaultVersion(ctx.db, policy.id, version.versionId);
+    if (outcome.written) return undefined;
+    // A concurrent DeletePolicy or DeletePolicyVersion removed what the reads found.
+    refuseVersionWrite(i.PolicyArn, i.VersionId, outcome);
+    throw concurrentModification();
   },
 );
 

@@ -19,7 +19,7 @@ import {
   tagKeyList,
   tagList,
 } from "./fields";
-import { requireCreationBoundary } from "./boundaries";
+import { creationBoundaryRequirement, requireCreationBoundary } from "./boundaries";
 import { nameKey } from "./names";
 import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 import { roleShape } from "./shapes";
@@ -83,7 +83,7 @@ export const createRole = iamOperation(
     if (row.permissionsBoundaryArn !== null) {
       await requireCreationBoundary(ctx, row.permissionsBoundaryArn, { kind: "role", ...row });
     }
-    await insertRole(ctx.db, row, tags);
+    await insertRole(ctx.db, row, tags, creationBoundaryRequirement(ctx, row.permissionsBoundaryArn));
     // AWS's CreateRole answer carries no RoleLastUsed: the role cannot have been used yet.
     return { Role: roleShape(row, tags, false) };
   },

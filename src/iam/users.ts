@@ -18,7 +18,7 @@ import {
 import { listNamedPageQuery, namedQuery, namedTagsQuery, requireFetched } from "../store/named-entities";
 import { assertDistinctKeys, listTags, tagResource, untagResource, type Tag } from "../store/tags";
 import { arn, existingUserName, path, pathPrefix, paging, tagKeyList, tagList, userName } from "./fields";
-import { requireCreationBoundary } from "./boundaries";
+import { creationBoundaryRequirement, requireCreationBoundary } from "./boundaries";
 import { nameKey } from "./names";
 import { decodeMarker, DEFAULT_MAX_ITEMS, toPage } from "./paging";
 import { pageOfTags } from "./tagging";
@@ -54,7 +54,7 @@ export const createUser = iamOperation(
     if (row.permissionsBoundaryArn !== null) {
       await requireCreationBoundary(ctx, row.permissionsBoundaryArn, { kind: "user", ...row });
     }
-    await insertUser(ctx.db, row, tags);
+    await insertUser(ctx.db, row, tags, creationBoundaryRequirement(ctx, row.permissionsBoundaryArn));
     return { User: userShape(row, tags) };
   },
 );

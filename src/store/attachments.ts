@@ -174,6 +174,29 @@ export function detachOutcome(results: unknown[]) {
   return { detached: (removed as unknown[]).length > 0, principalRows };
 }
 
+/**
+ * Sets the permissions boundary of the user or role named by the request, as guarded statements (an operation's
+ * `write`): the update goes only if the identity exists and is not protected and the customer managed policy exists
+ * (when `customerPolicy`; AWS managed ones always do), all in the one statement, so a DeletePolicy that ran since the
+ * checks leaves no boundary naming a deleted policy. The reads after it are the identity's and the policy's rows as
+ * the guard saw them (`boundaryOutcome`).
+ */
+export function putBoundaryStatements(db: Db, who: NamedIdentity, policyArn: string, customerPolicy: boolean) {
+  const t = identityTable(who.kind);
+  const policyExists = customerPolicy ? exists(policyExistsQuery(db, who.accountId, policyArn)) : undefined;
+  return [
+    db.update(t).set({ permissionsBoundaryArn: policyArn }).where(editable(who, policyExists)).returning({ id: t.id }),
+    principalQuery(db, who.accountId, who.kind, who.name),
+    policyExistsQuery(db, who.accountId, policyArn),
+  ];
+}
+
+/** The results of `putBoundaryStatements`, in order: set, or the rows to judge the refusal by. */
+export function boundaryOutcome(results: unknown[]) {
+  const [updated, principalRows, policyRows] = results;
+  return { set: (updated as unknown[]).length > 0, principalRows, policyRows };
+}
+
 export async function setPermissionsBoundary(db: Db, principal: Principal, policyArn: string | null): Promise<void> {
   if (principal.kind === "user") {
     await db.update(users).set({ permissionsBoundaryArn: policyArn }).where(eq(users.id, principal.id));

@@ -1,5 +1,5 @@
 // Queries shared by the named IAM entities (users, groups, roles): case-insensitive lookup, path pages, quota inserts.
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AwsError } from "../aws/errors";
 import { nameKey, pathHasPrefix } from "../iam/names";
@@ -112,6 +112,20 @@ export async function listNamedPage<T extends NamedTable>(
 }
 
 /**
+ * A row a new entity needs besides its quota (a customer managed policy named as its permissions boundary): checked in
+ * the insert itself, so a concurrent delete of that row is never written past, and read after it to tell that refusal
+ * from a full quota.
+ */
+export interface InsertRequirement {
+  /** Holds while the row exists (a condition of the insert). */
+  condition: SQL;
+  /** One row while the row exists, none once it is gone. */
+  read: BatchItem<"sqlite">;
+  /** The refusal when it is gone. */
+  missing: () => AwsError;
+}
+
+/**
  * Inserts an entity (and whatever belongs with it, e.g. tags) within the account quota. The count and the insert are
  * one statement, so concurrent creates cannot overshoot the quota; whatever comes alongside must be conditional on
  * the entity's row existing, since a refused insert leaves the rest of the batch to run. The unique name index
@@ -122,17 +136,18 @@ export async function insertNamed<T extends NamedTable>(
   kind: EntityKind<T>,
   row: T["$inferInsert"],
   alongside: BatchItem<"sqlite">[] = [],
+  requires?: InsertRequirement,
 ): Promise<void> {
   const t = columnsOf(kind.table);
-  const insert = insertWhere(
-    db,
-    t,
-    row as typeof users.$inferInsert,
-    countBelow(t, t.accountId, row.accountId, kind.quota),
-  ).returning({ id: t.id });
+  const quota = countBelow(t, t.accountId, row.accountId, kind.quota);
+  const condition = requires ? sql`${quota} and ${requires.condition}` : quota;
+  const insert = insertWhere(db, t, row as typeof users.$inferInsert, condition).returning({ id: t.id });
   let inserted: { id: string }[];
+  let required: unknown[] | undefined;
   try {
-    [inserted] = await db.batch([insert, ...alongside]);
+    const results: unknown[] = await db.batch([insert, ...alongside, ...(requires ? [requires.read] : [])]);
+    inserted = results[0] as { id: string }[];
+    if (requires) required = results[results.length - 1] as unknown[];
   } catch (err) {
     if (isUniqueViolation(err)) {
       const label = kind.label.charAt(0).toUpperCase() + kind.label.slice(1);
@@ -141,6 +156,7 @@ export async function insertNamed<T extends NamedTable>(
     throw err;
   }
   if (inserted.length === 0) {
+    if (requires && required?.length === 0) throw requires.missing();
     throw new AwsError("LimitExceeded", `Cannot exceed quota for ${kind.quotaName}: ${kind.quota}`);
   }
 }

@@ -1,11 +1,12 @@
 // Repository of customer managed policies and their versions, plus the usage counts IAM reports for every managed policy.
-import { and, asc, count, eq, gt, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, exists, gt, inArray, notExists, sql, type SQL } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { pathHasPrefix } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
 import { countBelow, insertWhere, rowExists } from "./guarded-insert";
-import { attachments, policies, policyVersions, roles, users } from "./schema";
-import { deleteTagsStatement, upsertTagStatements, type Tag } from "./tags";
+import type { InsertRequirement } from "./named-entities";
+import { attachments, policies, policyVersions, roles, tags, users } from "./schema";
+import { upsertTagStatements, type Tag } from "./tags";
 
 export type PolicyRow = typeof policies.$inferSelect;
 export type PolicyVersionRow = typeof policyVersions.$inferSelect;
@@ -43,6 +44,18 @@ export function policyExistsQuery(db: Db, accountId: string, arn: string) {
     .from(policies)
     .where(and(eq(policies.accountId, accountId), eq(policies.arn, arn)))
     .limit(1);
+}
+
+/**
+ * The customer managed policy a new user or role names as its permissions boundary, as a requirement of its insert:
+ * a DeletePolicy that ran since the handler's check leaves the entity unstored and answers `missing`.
+ */
+export function policyRequirement(db: Db, accountId: string, arn: string, missing: () => AwsError): InsertRequirement {
+  return {
+    condition: exists(policyExistsQuery(db, accountId, arn)),
+    read: policyExistsQuery(db, accountId, arn),
+    missing,
+  };
 }
 
 export async function findPolicy(db: Db, accountId: string, arn: string): Promise<PolicyRow | undefined> {
@@ -174,24 +187,52 @@ export async function awsManagedUsage(db: Db, accountId: string): Promise<Map<st
 }
 
 /**
- * Deletes a customer managed policy with its versions and tags. AWS refuses while any entity uses it (attached or as a
- * boundary) and while versions other than the default remain.
+ * What blocks deleting the customer managed policy with this ARN, as unexecuted queries (an operation's preload, and
+ * the reads after its guarded delete): an entity it is attached to, a user or a role whose permissions boundary it is,
+ * and how many versions it has (AWS deletes only the default version with the policy).
  */
-export async function deletePolicy(db: Db, policy: PolicyRow): Promise<void> {
-  const [attached, boundaryUsers, boundaryRoles, versions] = await db.batch([
-    db.select({ id: attachments.principalId }).from(attachments).where(eq(attachments.policyArn, policy.arn)).limit(1),
+export function deletePolicyBlockerQueries(db: Db, accountId: string, arn: string) {
+  const id = db
+    .select({ id: policies.id })
+    .from(policies)
+    .where(and(eq(policies.accountId, accountId), eq(policies.arn, arn)));
+  return [
+    ...policyUserQueries(db, accountId, arn),
+    db.select({ n: count() }).from(policyVersions).where(inArray(policyVersions.policyId, id)),
+  ] as const;
+}
+
+/** An entity the policy is attached to, a user and a role it bounds: at most one row each. */
+function policyUserQueries(db: Db, accountId: string, arn: string) {
+  return [
+    db.select({ id: attachments.principalId }).from(attachments).where(eq(attachments.policyArn, arn)).limit(1),
     db
       .select({ id: users.id })
       .from(users)
-      .where(and(eq(users.accountId, policy.accountId), eq(users.permissionsBoundaryArn, policy.arn)))
+      .where(and(eq(users.accountId, accountId), eq(users.permissionsBoundaryArn, arn)))
       .limit(1),
     db
       .select({ id: roles.id })
       .from(roles)
-      .where(and(eq(roles.accountId, policy.accountId), eq(roles.permissionsBoundaryArn, policy.arn)))
+      .where(and(eq(roles.accountId, accountId), eq(roles.permissionsBoundaryArn, arn)))
       .limit(1),
-    db.select({ n: count() }).from(policyVersions).where(eq(policyVersions.policyId, policy.id)),
-  ]);
+  ] as const;
+}
+
+/**
+ * DeletePolicy's refusals in AWS's order and words, on the policy's row and its blockers (the results of
+ * `policyExistsQuery` and `deletePolicyBlockerQueries`, as the preload or the guarded delete saw them).
+ */
+export function refuseDeletePolicy(arn: string, policyRows: unknown, blockers: unknown[]): void {
+  if ((policyRows as unknown[] | undefined)?.length !== 1) {
+    throw new AwsError("NoSuchEntity", `Policy ${arn} was not found.`);
+  }
+  const [attached, boundaryUsers, boundaryRoles, versions] = blockers as [
+    unknown[],
+    unknown[],
+    unknown[],
+    { n: number }[],
+  ];
   if (attached.length + boundaryUsers.length + boundaryRoles.length > 0) {
     throw new AwsError("DeleteConflict", "Cannot delete a policy attached to entities.");
   }
@@ -201,11 +242,43 @@ export async function deletePolicy(db: Db, policy: PolicyRow): Promise<void> {
       "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
     );
   }
-  await db.batch([
-    db.delete(policyVersions).where(eq(policyVersions.policyId, policy.id)),
-    db.delete(policies).where(eq(policies.id, policy.id)),
-    deleteTagsStatement(db, policy.id),
-  ]);
+}
+
+/**
+ * Deletes the customer managed policy with this ARN, its versions and its tags, as guarded statements (an operation's
+ * `write`): each goes only if the policy exists, is attached to nothing, bounds no user or role and has one version,
+ * judged in the statement itself, so an attachment, a boundary or a version a concurrent request adds is either seen
+ * (DeleteConflict) or finds no policy to hang off. The reads after them are the policy and its blockers as the guard
+ * saw them (`deletePolicyOutcome`).
+ */
+export function deletePolicyStatements(db: Db, accountId: string, arn: string) {
+  const unused = policyUserQueries(db, accountId, arn).map((q) => notExists(q));
+  const deletable = db
+    .select({ id: policies.id })
+    .from(policies)
+    .where(
+      and(
+        eq(policies.accountId, accountId),
+        eq(policies.arn, arn),
+        ...unused,
+        countBelow(policyVersions, policyVersions.policyId, policies.id, 2),
+      ),
+    );
+  // The tags and the versions first: once the policy row is gone, nothing finds them by its ARN any more (and the
+  // versions' count stays below two as they go, so the policy's own delete still passes the guard).
+  return [
+    db.delete(tags).where(inArray(tags.resourceId, deletable)),
+    db.delete(policyVersions).where(inArray(policyVersions.policyId, deletable)),
+    db.delete(policies).where(inArray(policies.id, deletable)).returning({ id: policies.id }),
+    policyExistsQuery(db, accountId, arn),
+    ...deletePolicyBlockerQueries(db, accountId, arn),
+  ];
+}
+
+/** The results of `deletePolicyStatements`, in order: deleted, or the policy's row and blockers to judge by. */
+export function deletePolicyOutcome(results: unknown[]) {
+  const [, , deleted, policyRows, ...blockers] = results;
+  return { deleted: (deleted as unknown[]).length > 0, policyRows, blockers };
 }
 
 /** A policy's versions, newest first, as ListPolicyVersions returns them. */
@@ -273,12 +346,58 @@ export async function insertVersion(
   );
 }
 
-export async function deleteVersion(db: Db, policyId: string, versionId: string): Promise<void> {
-  await db
-    .delete(policyVersions)
-    .where(and(eq(policyVersions.policyId, policyId), eq(policyVersions.versionId, versionId)));
+/**
+ * Deletes a version unless it is the policy's default, judged in the statement, so a SetDefaultPolicyVersion that
+ * made it the default since the caller looked is never written past. The reads after it (`versionWriteOutcome`) are
+ * the policy's row and the version's as the delete saw them.
+ */
+export async function deleteVersion(db: Db, policyId: string, versionId: string) {
+  const [removed, policyRows, versionRows] = await db.batch([
+    db
+      .delete(policyVersions)
+      .where(
+        and(
+          eq(policyVersions.policyId, policyId),
+          eq(policyVersions.versionId, versionId),
+          sql`${policyVersions.versionId} <> (select p."default_version_id" from "policies" p where p."id" = ${policyId})`,
+        ),
+      )
+      .returning({ id: policyVersions.versionId }),
+    ...versionWriteReads(db, policyId, versionId),
+  ]);
+  return { written: removed.length > 0, policy: policyRows[0], versionExists: versionRows.length > 0 };
 }
 
-export async function setDefaultVersion(db: Db, policyId: string, versionId: string): Promise<void> {
-  await db.update(policies).set({ defaultVersionId: versionId }).where(eq(policies.id, policyId));
+/**
+ * Makes a version the default only while it exists, judged in the statement, so a DeletePolicyVersion or DeletePolicy
+ * that ran since the caller looked leaves no default naming a missing version. Reads as `deleteVersion`'s.
+ */
+export async function setDefaultVersion(db: Db, policyId: string, versionId: string) {
+  const [updated, policyRows, versionRows] = await db.batch([
+    db
+      .update(policies)
+      .set({ defaultVersionId: versionId })
+      .where(
+        and(
+          eq(policies.id, policyId),
+          sql`exists (select 1 from "policy_versions" v
+                      where v."policy_id" = "policies"."id" and v."version_id" = ${versionId})`,
+        ),
+      )
+      .returning({ id: policies.id }),
+    ...versionWriteReads(db, policyId, versionId),
+  ]);
+  return { written: updated.length > 0, policy: policyRows[0], versionExists: versionRows.length > 0 };
+}
+
+/** The policy's default version and whether the version exists, read after a guarded version write. */
+function versionWriteReads(db: Db, policyId: string, versionId: string) {
+  return [
+    db.select({ defaultVersionId: policies.defaultVersionId }).from(policies).where(eq(policies.id, policyId)).limit(1),
+    db
+      .select({ id: policyVersions.versionId })
+      .from(policyVersions)
+      .where(and(eq(policyVersions.policyId, policyId), eq(policyVersions.versionId, versionId)))
+      .limit(1),
+  ] as const;
 }

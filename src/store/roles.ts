@@ -2,7 +2,14 @@
 import { and, eq, exists, notExists } from "drizzle-orm";
 import { AwsError, concurrentModification } from "../aws/errors";
 import type { Db } from "./db";
-import { findNamed, insertNamed, listNamedPage, requireNamed, type EntityKind } from "./named-entities";
+import {
+  findNamed,
+  insertNamed,
+  listNamedPage,
+  requireNamed,
+  type EntityKind,
+  type InsertRequirement,
+} from "./named-entities";
 import { rowRead } from "./guarded-insert";
 import { attachments, inlinePolicies, instanceProfileRoles, roles, tags } from "./schema";
 import { upsertTagStatements, type Tag } from "./tags";
@@ -21,8 +28,9 @@ export const ROLE: EntityKind<typeof roles> = {
 export const findRole = (db: Db, accountId: string, name: string) => findNamed(db, ROLE, accountId, name);
 export const requireRole = (db: Db, accountId: string, name: string) => requireNamed(db, ROLE, accountId, name);
 
-export function insertRole(db: Db, row: RoleRow, tagList: Tag[]): Promise<void> {
-  return insertNamed(db, ROLE, row, upsertTagStatements(db, row.accountId, "role", row.id, tagList));
+/** `requires`: a customer managed boundary policy, checked in the insert (see `InsertRequirement`). */
+export function insertRole(db: Db, row: RoleRow, tagList: Tag[], requires?: InsertRequirement): Promise<void> {
+  return insertNamed(db, ROLE, row, upsertTagStatements(db, row.accountId, "role", row.id, tagList), requires);
 }
 
 export const listRolesPage = (

@@ -4,7 +4,15 @@ import { and, eq, inArray, notExists } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { nameKey } from "../iam/names";
 import { isUniqueViolation, type Db } from "./db";
-import { findNamed, insertNamed, listNamedPage, namedQuery, requireNamed, type EntityKind } from "./named-entities";
+import {
+  findNamed,
+  insertNamed,
+  listNamedPage,
+  namedQuery,
+  requireNamed,
+  type EntityKind,
+  type InsertRequirement,
+} from "./named-entities";
 import {
   accessKeys,
   attachments,
@@ -40,8 +48,9 @@ export const requireUser = (db: Db, accountId: string, name: string) => requireN
  */
 export const noSuchUser = (name: string) => new AwsError("NoSuchEntity", `The user with name ${name} cannot be found.`);
 
-export function insertUser(db: Db, row: UserRow, tagList: Tag[]): Promise<void> {
-  return insertNamed(db, USER, row, upsertTagStatements(db, row.accountId, "user", row.id, tagList));
+/** `requires`: a customer managed boundary policy, checked in the insert (see `InsertRequirement`). */
+export function insertUser(db: Db, row: UserRow, tagList: Tag[], requires?: InsertRequirement): Promise<void> {
+  return insertNamed(db, USER, row, upsertTagStatements(db, row.accountId, "user", row.id, tagList), requires);
 }
 
 export const listUsersPage = (
