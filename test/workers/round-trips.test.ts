@@ -1,7 +1,9 @@
 // D1 round trips per call (the x-d1-round-trips header): what the isolate remembers, and what it must never serve stale.
 import {
   CreateAccessKeyCommand,
+  CreatePolicyCommand,
   CreateUserCommand,
+  DeleteUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
@@ -156,6 +158,40 @@ describe("round trips", () => {
     expect(deleted.trips).toBe(1);
     expect((await call("Action=GetUser&Version=2010-05-08&UserName=rt-gone", rootKey)).status).toBe(404);
     expect((await call("Action=GetUser&Version=2010-05-08&UserName=rt-frank", rootKey)).status).toBe(200);
+  });
+
+  it("sets a boundary and deletes a policy in one round trip for root and two for users, refusals included", async () => {
+    const key = await userKey("rt-gina");
+    await call(WHO, key, "sts");
+    await root.send(new CreateUserCommand({ UserName: "rt-hank" }));
+    const document = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+    });
+    for (const [who, caller, writeTrips] of [
+      ["root", { id: "test", secret: "test" }, 1],
+      ["user", key, 2],
+    ] as const) {
+      const { Policy } = await root.send(
+        new CreatePolicyCommand({ PolicyName: `rt-pol-${who}`, PolicyDocument: document }),
+      );
+      const arn = encodeURIComponent(Policy?.Arn ?? "");
+      const bounded = await call(
+        `Action=PutUserPermissionsBoundary&Version=2010-05-08&UserName=rt-hank&PermissionsBoundary=${arn}`,
+        caller,
+      );
+      expect(bounded.status, who).toBe(200);
+      expect(bounded.trips, who).toBe(writeTrips);
+      // In use as a boundary: refused on the reads of the first batch, with no write sent.
+      const blocked = await call(`Action=DeletePolicy&Version=2010-05-08&PolicyArn=${arn}`, caller);
+      expect(blocked.status, who).toBe(409);
+      expect(blocked.text, who).toContain("Cannot delete a policy attached to entities.");
+      expect(blocked.trips, who).toBe(1);
+      await root.send(new DeleteUserPermissionsBoundaryCommand({ UserName: "rt-hank" }));
+      const deleted = await call(`Action=DeletePolicy&Version=2010-05-08&PolicyArn=${arn}`, caller);
+      expect(deleted.status, who).toBe(200);
+      expect(deleted.trips, who).toBe(writeTrips);
+    }
   });
 
   it("attaches and detaches in one round trip for root and two for users, and lists attachments in one", async () => {

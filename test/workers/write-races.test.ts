@@ -1,13 +1,15 @@
 // Writes racing deletes when an IAM user calls (its policies are read and decided before anything is written, so its
 // write is a second round trip). Each race is replayed in its losing order: one request is held at its write (its
 // reads done) while the other runs to the end. Every answer is a success or AWS's error, never a 500, and no order
-// hands out a deleted user's key, leaves a row pointing at no identity, or takes an identity past its quota.
+// hands out a deleted user's key, leaves a row pointing at no identity or no policy, or takes an identity past its
+// quota.
 import {
   AttachUserPolicyCommand,
   CreateAccessKeyCommand,
   CreateGroupCommand,
   CreateInstanceProfileCommand,
   CreatePolicyCommand,
+  CreatePolicyVersionCommand,
   CreateRoleCommand,
   CreateUserCommand,
   PutUserPolicyCommand,
@@ -55,7 +57,7 @@ async function call(params: Record<string, string>, key: Key): Promise<Answer> {
   return {
     status: res.status,
     code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1],
-    message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1],
+    message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.replace(/&apos;/g, "'"),
     body: text,
   };
 }
@@ -384,6 +386,206 @@ describe("writes racing DeleteRole and DeleteGroup", () => {
         "select count(*) as n from group_members m join groups g on g.id = m.group_id where g.name = 'wr-group-late'",
       ),
     ).toBe(1);
+  });
+});
+
+describe("writes racing DeletePolicy", () => {
+  const DELETE_POLICY_WRITE = /^delete from "policies"/;
+  const notAttachable = (arn: string): [number, string, string] => [
+    404,
+    "NoSuchEntity",
+    `Policy ${arn} does not exist or is not attachable.`,
+  ];
+  const inUse: [number, string, string] = [409, "DeleteConflict", "Cannot delete a policy attached to entities."];
+  const policyRows = (arn: string) => count("select count(*) as n from policies where arn = ?", arn);
+
+  async function createPolicy(name: string): Promise<string> {
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: doc() }));
+    return Policy?.Arn ?? "";
+  }
+
+  /**
+   * No stored row names a customer managed policy that is gone: no attachment, no user's or role's boundary, no
+   * version, and no policy whose default version is missing.
+   */
+  async function expectNoDanglingPolicies(): Promise<void> {
+    const gone = (col: string) =>
+      `${col} not like 'arn:aws%:iam::aws:policy/%' and not exists (select 1 from policies p where p.arn = ${col})`;
+    const dangling: Record<string, string> = {
+      attachments: `select count(*) as n from attachments a where ${gone("a.policy_arn")}`,
+      user_boundaries: `select count(*) as n from users u where u.permissions_boundary_arn is not null and ${gone("u.permissions_boundary_arn")}`,
+      role_boundaries: `select count(*) as n from roles r where r.permissions_boundary_arn is not null and ${gone("r.permissions_boundary_arn")}`,
+      policy_versions:
+        "select count(*) as n from policy_versions v where not exists (select 1 from policies p where p.id = v.policy_id)",
+      default_versions:
+        "select count(*) as n from policies p where not exists (select 1 from policy_versions v where v.policy_id = p.id and v.version_id = p.default_version_id)",
+    };
+    for (const [what, query] of Object.entries(dangling)) expect(await count(query), what).toBe(0);
+  }
+
+  it("refuses the delete (DeleteConflict) when AttachUserPolicy lands between its checks and its write", async () => {
+    const arn = await createPolicy("wr-pol-att-late");
+    await iam.send(new CreateUserCommand({ UserName: "wr-pol-att-late" }));
+    const [deleted, attached] = await interleave(
+      DELETE_POLICY_WRITE,
+      by({ Action: "DeletePolicy", PolicyArn: arn }),
+      by({ Action: "AttachUserPolicy", UserName: "wr-pol-att-late", PolicyArn: arn }),
+    );
+    ok(attached);
+    refused(deleted, ...inUse);
+    expect(await policyRows(arn)).toBe(1);
+    expect(await count("select count(*) as n from attachments where policy_arn = ?", arn)).toBe(1);
+    await expectNoDanglingPolicies();
+  });
+
+  it("answers AttachUserPolicy NoSuchEntity and attaches nothing when the policy goes before its insert", async () => {
+    const arn = await createPolicy("wr-pol-att-gone");
+    await iam.send(new CreateUserCommand({ UserName: "wr-pol-att-gone" }));
+    const [attached, deleted] = await interleave(
+      /^insert into "attachments"/,
+      by({ Action: "AttachUserPolicy", UserName: "wr-pol-att-gone", PolicyArn: arn }),
+      by({ Action: "DeletePolicy", PolicyArn: arn }),
+    );
+    ok(deleted);
+    refused(attached, ...notAttachable(arn));
+    expect(await count("select count(*) as n from attachments where policy_arn = ?", arn)).toBe(0);
+    await expectNoDanglingPolicies();
+  });
+
+  it("refuses the delete (DeleteConflict) when PutUserPermissionsBoundary lands between its checks and its write", async () => {
+    const arn = await createPolicy("wr-pol-pb-late");
+    await iam.send(new CreateUserCommand({ UserName: "wr-pol-pb-late" }));
+    const [deleted, bounded] = await interleave(
+      DELETE_POLICY_WRITE,
+      by({ Action: "DeletePolicy", PolicyArn: arn }),
+      by({ Action: "PutUserPermissionsBoundary", UserName: "wr-pol-pb-late", PermissionsBoundary: arn }),
+    );
+    ok(bounded);
+    refused(deleted, ...inUse);
+    expect(await policyRows(arn)).toBe(1);
+    await expectNoDanglingPolicies();
+  });
+
+  it("answers PutUserPermissionsBoundary NoSuchEntity and keeps the old boundary when the policy goes first", async () => {
+    const arn = await createPolicy("wr-pol-pb-gone");
+    await iam.send(new CreateUserCommand({ UserName: "wr-pol-pb-gone" }));
+    const [bounded, deleted] = await interleave(
+      /^update "users" set "permissions_boundary_arn"/,
+      by({ Action: "PutUserPermissionsBoundary", UserName: "wr-pol-pb-gone", PermissionsBoundary: arn }),
+      by({ Action: "DeletePolicy", PolicyArn: arn }),
+    );
+    ok(deleted);
+    refused(bounded, ...notAttachable(arn));
+    expect(
+      await count("select count(*) as n from users where name = 'wr-pol-pb-gone' and permissions_boundary_arn is null"),
+    ).toBe(1);
+    await expectNoDanglingPolicies();
+  });
+
+  it("answers PutRolePermissionsBoundary NoSuchEntity when the policy goes first", async () => {
+    const arn = await createPolicy("wr-pol-rpb-gone");
+    await iam.send(new CreateRoleCommand({ RoleName: "wr-pol-rpb-gone", AssumeRolePolicyDocument: TRUST }));
+    const [bounded, deleted] = await interleave(
+      /^update "roles" set "permissions_boundary_arn"/,
+      by({ Action: "PutRolePermissionsBoundary", RoleName: "wr-pol-rpb-gone", PermissionsBoundary: arn }),
+      by({ Action: "DeletePolicy", PolicyArn: arn }),
+    );
+    ok(deleted);
+    refused(bounded, ...notAttachable(arn));
+    await expectNoDanglingPolicies();
+  });
+
+  it("answers CreateUser NoSuchEntity and stores no user when its boundary policy goes before its insert", async () => {
+    const arn = await createPolicy("wr-pol-cu-gone");
+    const [created, deleted] = await interleave(
+      /^insert into "users"/,
+      by({ Action: "CreateUser", UserName: "wr-pol-cu-gone", PermissionsBoundary: arn }),
+      by({ Action: "DeletePolicy", PolicyArn: arn }),
+    );
+    ok(deleted);
+    refused(created, 404, "NoSuchEntity", `Scope ARN: ${arn} does not exist or is not attachable.`);
+    expect(await userRows("wr-pol-cu-gone")).toBe(0);
+    await expectNoDanglingPolicies();
+  });
+
+  it("refuses the delete (DeleteConflict) when CreatePolicyVersion adds a version between its checks and its write", async () => {
+    const arn = await createPolicy("wr-pol-ver-late");
+    const [deleted, versioned] = await interleave(
+      DELETE_POLICY_WRITE,
+      by({ Action: "DeletePolicy", PolicyArn: arn }),
+      by({ Action: "CreatePolicyVersion", PolicyArn: arn, PolicyDocument: doc("ec2:*") }),
+    );
+    ok(versioned);
+    refused(
+      deleted,
+      409,
+      "DeleteConflict",
+      "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+    );
+    // The version CreatePolicyVersion reported is stored, with its policy.
+    expect(
+      await count(
+        "select count(*) as n from policy_versions v join policies p on p.id = v.policy_id where p.arn = ?",
+        arn,
+      ),
+    ).toBe(2);
+    await expectNoDanglingPolicies();
+  });
+
+  it("answers CreatePolicyVersion NoSuchEntity (not a 500) when the policy goes before its insert", async () => {
+    const arn = await createPolicy("wr-pol-ver-gone");
+    const [versioned, deleted] = await interleave(
+      /^insert into "policy_versions"/,
+      by({ Action: "CreatePolicyVersion", PolicyArn: arn, PolicyDocument: doc("ec2:*") }),
+      by({ Action: "DeletePolicy", PolicyArn: arn }),
+    );
+    ok(deleted);
+    refused(versioned, 404, "NoSuchEntity", `Policy ${arn} was not found.`);
+    expect(await policyRows(arn)).toBe(0);
+    await expectNoDanglingPolicies();
+  });
+});
+
+describe("SetDefaultPolicyVersion racing DeletePolicyVersion", () => {
+  async function twoVersions(name: string): Promise<string> {
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: doc() }));
+    const arn = Policy?.Arn ?? "";
+    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc("ec2:*") }));
+    return arn;
+  }
+  const defaultOf = async (arn: string) =>
+    (
+      await env.DB.prepare("select default_version_id as v from policies where arn = ?")
+        .bind(arn)
+        .first<{ v: string }>()
+    )?.v;
+  const versionRows = (arn: string) =>
+    count("select count(*) as n from policy_versions v join policies p on p.id = v.policy_id where p.arn = ?", arn);
+
+  it("answers SetDefaultPolicyVersion NoSuchEntity and keeps the default when the version goes first", async () => {
+    const arn = await twoVersions("wr-ver-default-gone");
+    const [set, deleted] = await interleave(
+      /^update "policies" set "default_version_id"/,
+      by({ Action: "SetDefaultPolicyVersion", PolicyArn: arn, VersionId: "v2" }),
+      by({ Action: "DeletePolicyVersion", PolicyArn: arn, VersionId: "v2" }),
+    );
+    ok(deleted);
+    refused(set, 404, "NoSuchEntity", `Policy ${arn} version v2 does not exist or is not attachable.`);
+    expect(await defaultOf(arn)).toBe("v1");
+    expect(await versionRows(arn)).toBe(1);
+  });
+
+  it("refuses DeletePolicyVersion (DeleteConflict) when the version became the default since its checks", async () => {
+    const arn = await twoVersions("wr-ver-default-late");
+    const [deleted, set] = await interleave(
+      /^delete from "policy_versions"/,
+      by({ Action: "DeletePolicyVersion", PolicyArn: arn, VersionId: "v2" }),
+      by({ Action: "SetDefaultPolicyVersion", PolicyArn: arn, VersionId: "v2" }),
+    );
+    ok(set);
+    refused(deleted, 409, "DeleteConflict", "Cannot delete the default version of a policy.");
+    expect(await defaultOf(arn)).toBe("v2");
+    expect(await versionRows(arn)).toBe(2);
   });
 });
 
