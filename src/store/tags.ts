@@ -147,7 +147,3 @@ export async function untagResource(db: Db, resourceId: string, keys: string[]) 
     ),
   );
 }
-
-export function deleteTagsStatement(db: Db, resourceId: string) {
-  return db.delete(tags).where(eq(tags.resourceId, resourceId));
-}
