@@ -18,12 +18,10 @@ import {
   ListAttachedUserPoliciesCommand,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
-import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { signRequest } from "../../src/aws/sigv4";
 import { ACCOUNT, READ_ONLY, TRUST, doc } from "./fixtures";
-import { awsError, iamClient } from "./sdk";
+import { awsError, iamClient, signedPost } from "./sdk";
 
 const iam = iamClient();
 
@@ -39,20 +37,8 @@ const unescape = (text: string | undefined) => text?.replace(/&(amp|lt|gt|quot|a
 
 /** One signed IAM query call: its status, round trips and, for a refusal, AWS's code and message. */
 async function call(params: Record<string, string>, key: Key) {
-  const url = new URL("http://127.0.0.1:8787/");
   const body = new URLSearchParams({ Version: "2010-05-08", ...params }).toString();
-  const headers = await signRequest({
-    method: "POST",
-    url,
-    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-    body,
-    accessKeyId: key.id,
-    secret: key.secret,
-    region: "us-east-1",
-    service: "iam",
-    now: new Date(),
-  });
-  const res = await SELF.fetch(url, { method: "POST", headers, body });
+  const res = await signedPost(body, { credentials: { accessKeyId: key.id, secretAccessKey: key.secret } });
   const text = await res.text();
   return {
     status: res.status,

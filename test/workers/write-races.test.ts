@@ -14,14 +14,12 @@ import {
   CreateUserCommand,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
-import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asAwsError } from "../../src/api/errors";
-import { signRequest } from "../../src/aws/sigv4";
 import { hold, installGate } from "./d1-gate";
 import { ACCOUNT, doc, READ_ONLY, TRUST } from "./fixtures";
-import { iamClient } from "./sdk";
+import { iamClient, signedPost } from "./sdk";
 
 const iam = iamClient();
 
@@ -39,20 +37,8 @@ interface Answer {
 
 /** One signed IAM query call: its status and, for a refusal, AWS's code and message. */
 async function call(params: Record<string, string>, key: Key): Promise<Answer> {
-  const url = new URL("http://127.0.0.1:8787/");
   const body = new URLSearchParams({ Version: "2010-05-08", ...params }).toString();
-  const headers = await signRequest({
-    method: "POST",
-    url,
-    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-    body,
-    accessKeyId: key.id,
-    secret: key.secret,
-    region: "us-east-1",
-    service: "iam",
-    now: new Date(),
-  });
-  const res = await SELF.fetch(url, { method: "POST", headers, body });
+  const res = await signedPost(body, { credentials: { accessKeyId: key.id, secretAccessKey: key.secret } });
   const text = await res.text();
   return {
     status: res.status,
