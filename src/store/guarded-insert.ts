@@ -2,6 +2,7 @@
 import { eq, getTableColumns, is, sql, SQL, type AnyColumn } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./db";
+import { users } from "./schema";
 
 /**
  * `select <the row's values>` in the column order Drizzle's insert ... select lists the columns in, filling omitted
@@ -52,4 +53,24 @@ export function rowRead(db: Db, table: SQLiteTable, column: AnyColumn, value: st
     .from(table)
     .where(eq(column, value))
     .limit(1);
+}
+
+/**
+ * Inserts a row that belongs to a user where `condition` (its quota) holds and the user still exists, in one
+ * statement, with a read of the user after it in the same batch: "inserted", "no-user" (a concurrent DeleteUser
+ * removed the user) or "refused" (the condition failed). A unique violation is thrown for the caller to name.
+ */
+export async function insertForUser<T extends SQLiteTable>(
+  db: Db,
+  table: T,
+  row: T["$inferInsert"],
+  userId: string,
+  condition: SQL,
+): Promise<"inserted" | "no-user" | "refused"> {
+  const [inserted, owner] = await db.batch([
+    insertWhere(db, table, row, sql`${condition} and ${rowExists(users, users.id, userId)}`).returning(),
+    rowRead(db, users, users.id, userId),
+  ]);
+  if (inserted.length > 0) return "inserted";
+  return owner.length === 0 ? "no-user" : "refused";
 }

@@ -2,8 +2,8 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import type { Db } from "./db";
-import { insertWhere, rowExists, rowRead } from "./guarded-insert";
-import { serviceCredentials, users } from "./schema";
+import { insertForUser } from "./guarded-insert";
+import { serviceCredentials } from "./schema";
 import { noSuchUser } from "./users";
 
 export type ServiceCredentialRow = typeof serviceCredentials.$inferSelect;
@@ -16,18 +16,10 @@ export const MAX_CREDENTIALS_PER_SERVICE = 2;
  */
 export async function insertServiceCredential(db: Db, row: ServiceCredentialRow, userName: string): Promise<void> {
   const t = serviceCredentials;
-  const [inserted, owner] = await db.batch([
-    insertWhere(
-      db,
-      t,
-      row,
-      sql`(select count(*) from ${t} where ${t.userId} = ${row.userId} and ${t.serviceName} = ${row.serviceName}) < ${MAX_CREDENTIALS_PER_SERVICE}
-        and ${rowExists(users, users.id, row.userId)}`,
-    ).returning({ id: t.id }),
-    rowRead(db, users, users.id, row.userId),
-  ]);
-  if (inserted.length === 0) {
-    if (owner.length === 0) throw noSuchUser(userName);
+  const quota = sql`(select count(*) from ${t} where ${t.userId} = ${row.userId} and ${t.serviceName} = ${row.serviceName}) < ${MAX_CREDENTIALS_PER_SERVICE}`;
+  const outcome = await insertForUser(db, t, row, row.userId, quota);
+  if (outcome === "no-user") throw noSuchUser(userName);
+  if (outcome === "refused") {
     throw new AwsError(
       "LimitExceeded",
       `Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: ${MAX_CREDENTIALS_PER_SERVICE}`,

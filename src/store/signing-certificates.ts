@@ -1,9 +1,9 @@
 // Repository of users' signing certificates: quota-checked uploads (2 per user), one certificate per account, pages.
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { isUniqueViolation, type Db } from "./db";
-import { countBelow, insertWhere, rowExists, rowRead } from "./guarded-insert";
-import { signingCertificates, users } from "./schema";
+import { countBelow, insertForUser } from "./guarded-insert";
+import { signingCertificates } from "./schema";
 import { noSuchUser } from "./users";
 
 export type SigningCertificateRow = typeof signingCertificates.$inferSelect;
@@ -15,28 +15,24 @@ export const MAX_SIGNING_CERTIFICATES_PER_USER = 2;
  * certificate, so the same certificate uploaded again (for any user of the account) loses on the primary key.
  */
 export async function insertSigningCertificate(db: Db, row: SigningCertificateRow, userName: string): Promise<void> {
-  let inserted: { id: string }[];
-  let owner: unknown[];
+  let outcome: Awaited<ReturnType<typeof insertForUser>>;
   try {
     // The user must still exist in the same statement: a concurrent DeleteUser leaves no certificate behind.
-    [inserted, owner] = await db.batch([
-      insertWhere(
-        db,
-        signingCertificates,
-        row,
-        sql`${countBelow(signingCertificates, signingCertificates.userId, row.userId, MAX_SIGNING_CERTIFICATES_PER_USER)}
-          and ${rowExists(users, users.id, row.userId)}`,
-      ).returning({ id: signingCertificates.id }),
-      rowRead(db, users, users.id, row.userId),
-    ]);
+    const quota = countBelow(
+      signingCertificates,
+      signingCertificates.userId,
+      row.userId,
+      MAX_SIGNING_CERTIFICATES_PER_USER,
+    );
+    outcome = await insertForUser(db, signingCertificates, row, row.userId, quota);
   } catch (err) {
     if (isUniqueViolation(err)) {
       throw new AwsError("DuplicateCertificate", "The same certificate is associated with an IAM user in the account.");
     }
     throw err;
   }
-  if (inserted.length === 0) {
-    if (owner.length === 0) throw noSuchUser(userName);
+  if (outcome === "no-user") throw noSuchUser(userName);
+  if (outcome === "refused") {
     throw new AwsError(
       "LimitExceeded",
       `Cannot exceed quota for SigningCertificatesPerUser: ${MAX_SIGNING_CERTIFICATES_PER_USER}`,

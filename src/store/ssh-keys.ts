@@ -1,9 +1,9 @@
 // Repository of users' SSH public keys: quota-checked uploads (5 per user), one key per user once, pages, status.
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import { AwsError } from "../aws/errors";
 import { isUniqueViolation, type Db } from "./db";
-import { countBelow, insertWhere, rowExists, rowRead } from "./guarded-insert";
-import { sshPublicKeys, users } from "./schema";
+import { countBelow, insertForUser } from "./guarded-insert";
+import { sshPublicKeys } from "./schema";
 import { noSuchUser } from "./users";
 
 export type SshKeyRow = typeof sshPublicKeys.$inferSelect;
@@ -15,28 +15,20 @@ export const MAX_SSH_KEYS_PER_USER = 5;
  * quota and no key goes in for a user a concurrent DeleteUser removed; a repeat loses on the index.
  */
 export async function insertSshKey(db: Db, row: SshKeyRow, userName: string): Promise<void> {
-  let inserted: { id: string }[];
-  let owner: unknown[];
+  let outcome: Awaited<ReturnType<typeof insertForUser>>;
   try {
-    [inserted, owner] = await db.batch([
-      insertWhere(
-        db,
-        sshPublicKeys,
-        row,
-        sql`${countBelow(sshPublicKeys, sshPublicKeys.userId, row.userId, MAX_SSH_KEYS_PER_USER)}
-          and ${rowExists(users, users.id, row.userId)}`,
-      ).returning({ id: sshPublicKeys.id }),
-      rowRead(db, users, users.id, row.userId),
-    ]);
+    const quota = countBelow(sshPublicKeys, sshPublicKeys.userId, row.userId, MAX_SSH_KEYS_PER_USER);
+    outcome = await insertForUser(db, sshPublicKeys, row, row.userId, quota);
   } catch (err) {
     if (isUniqueViolation(err)) {
       throw new AwsError("DuplicateSSHPublicKey", "The SSH public key is already associated with the specified user.");
     }
     throw err;
   }
-  if (inserted.length > 0) return;
-  if (owner.length === 0) throw noSuchUser(userName);
-  throw new AwsError("LimitExceeded", `Cannot exceed quota for PublicKeysPerUser: ${MAX_SSH_KEYS_PER_USER}`);
+  if (outcome === "no-user") throw noSuchUser(userName);
+  if (outcome === "refused") {
+    throw new AwsError("LimitExceeded", `Cannot exceed quota for PublicKeysPerUser: ${MAX_SSH_KEYS_PER_USER}`);
+  }
 }
 
 export async function requireSshKey(db: Db, userId: string, keyId: string): Promise<SshKeyRow> {
