@@ -21,7 +21,7 @@ import {
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT, READ_ONLY, TRUST, doc } from "./fixtures";
-import { awsError, iamClient, signedPost } from "./sdk";
+import { awsError, iamClient, iamQuery } from "./sdk";
 
 const iam = iamClient();
 
@@ -32,20 +32,9 @@ interface Key {
 
 const ROOT_KEY: Key = { id: "test", secret: "test" };
 
-const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'" };
-const unescape = (text: string | undefined) => text?.replace(/&(amp|lt|gt|quot|apos);/g, (e) => ENTITIES[e] ?? e);
-
 /** One signed IAM query call: its status, round trips and, for a refusal, AWS's code and message. */
-async function call(params: Record<string, string>, key: Key) {
-  const body = new URLSearchParams({ Version: "2010-05-08", ...params }).toString();
-  const res = await signedPost(body, { credentials: { accessKeyId: key.id, secretAccessKey: key.secret } });
-  const text = await res.text();
-  return {
-    status: res.status,
-    trips: Number(res.headers.get("x-d1-round-trips")),
-    code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1],
-    message: unescape(/<Message>([^<]*)<\/Message>/.exec(text)?.[1]),
-  };
+function call(params: Record<string, string>, key: Key) {
+  return iamQuery(params, { accessKeyId: key.id, secretAccessKey: key.secret });
 }
 
 /** A user allowed everything, whose calls are authorized with the preload before the handler writes. */

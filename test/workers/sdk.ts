@@ -124,3 +124,23 @@ export async function signedPost(
   });
   return SELF.fetch(url, { method: "POST", headers, body });
 }
+
+const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'" };
+
+/**
+ * One signed IAM query call (parameters without Version) read raw: its status, D1 round trips, and for a refusal
+ * AWS's code and message (XML entities undone), with the body.
+ */
+export async function iamQuery(params: Record<string, string>, credentials: Credentials = ROOT) {
+  const res = await signedPost(new URLSearchParams({ Version: "2010-05-08", ...params }).toString(), { credentials });
+  const body = await res.text();
+  return {
+    status: res.status,
+    trips: Number(res.headers.get("x-d1-round-trips")),
+    code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1],
+    message: /<Message>([^<]*)<\/Message>/
+      .exec(body)?.[1]
+      ?.replace(/&(amp|lt|gt|quot|apos);/g, (e) => ENTITIES[e] ?? e),
+    body,
+  };
+}

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asAwsError } from "../../src/api/errors";
 import { hold, installGate } from "./d1-gate";
 import { ACCOUNT, doc, READ_ONLY, TRUST } from "./fixtures";
-import { iamClient, signedPost } from "./sdk";
+import { iamClient, iamQuery } from "./sdk";
 
 const iam = iamClient();
 
@@ -28,24 +28,11 @@ interface Key {
   secret: string;
 }
 
-interface Answer {
-  status: number;
-  code?: string;
-  message?: string;
-  body: string;
-}
+type Answer = Awaited<ReturnType<typeof iamQuery>>;
 
 /** One signed IAM query call: its status and, for a refusal, AWS's code and message. */
-async function call(params: Record<string, string>, key: Key): Promise<Answer> {
-  const body = new URLSearchParams({ Version: "2010-05-08", ...params }).toString();
-  const res = await signedPost(body, { credentials: { accessKeyId: key.id, secretAccessKey: key.secret } });
-  const text = await res.text();
-  return {
-    status: res.status,
-    code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1],
-    message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1]?.replace(/&apos;/g, "'"),
-    body: text,
-  };
+function call(params: Record<string, string>, key: Key): Promise<Answer> {
+  return iamQuery(params, { accessKeyId: key.id, secretAccessKey: key.secret });
 }
 
 /** A user allowed everything: authorized with a batch of its own policies before its handler writes. */
