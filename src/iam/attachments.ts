@@ -15,6 +15,7 @@ import {
   policyNotAttached,
   principalQuery,
   type EntityKind,
+  type NamedIdentity,
   type Principal,
 } from "../store/attachments";
 import { findPolicy, policyExistsQuery } from "../store/policies";
@@ -91,29 +92,44 @@ export function attachableByArn(policyArn: string): boolean {
   return aws !== undefined && !aws.serviceLinked;
 }
 
+/**
+ * The identity a guarded write finds by name. A service-linked role is left alone in SQL, as refuseServiceLinkedEdit
+ * refuses it in the handler.
+ */
+export function namedIdentity(ctx: OperationContext, kind: PrincipalKind, name: string): NamedIdentity {
+  return { accountId: ctx.accountId, kind, name, protectedPath: kind === "role" ? SERVICE_ROLE_PATH : undefined };
+}
+
+/**
+ * The checks, in AWS's order, before a managed policy goes on an identity (attached, or as its boundary), on the
+ * identity's and the policy's rows: the preload's, or the guarded write's reads when its guard refused.
+ */
+export async function checkAttachable(
+  ctx: OperationContext,
+  kind: PrincipalKind,
+  name: string,
+  policyArn: string,
+  rows: unknown[],
+): Promise<void> {
+  const [principalRows, policyRows] = rows;
+  const principal = fetchedPrincipal(kind, name, principalRows);
+  // A service-linked role's policies and boundary are its service's to change (UnmodifiableEntity).
+  refuseServiceLinkedEdit(principal);
+  const exists = (policyRows as unknown[] | undefined)?.length === 1;
+  await requireAttachablePolicy(ctx, policyArn, principal, undefined, exists);
+}
+
 function attachOperations(kind: PrincipalKind) {
   const title = TITLE[kind];
 
   // Each reads the identity (and the policy, or the attached ARNs) in the authorization batch, then sends its guarded
   // write: two round trips in all, a read one. A caller with no authorization batch sends the write with the reads:
   // one.
-  const named = (ctx: OperationContext, name: string) => ({
-    accountId: ctx.accountId,
-    kind,
-    name,
-    // refuseServiceLinkedEdit's rule, in SQL: the guarded statements leave a service-linked role alone.
-    protectedPath: kind === "role" ? SERVICE_ROLE_PATH : undefined,
-  });
+  const named = (ctx: OperationContext, name: string) => namedIdentity(ctx, kind, name);
 
   /** The attach's checks in AWS's order, on the identity's and the policy's rows (the preload's or the write's). */
-  const checkAttach = async (ctx: OperationContext, i: { name: string; PolicyArn: string }, rows: unknown[]) => {
-    const [principalRows, policyRows] = rows;
-    const principal = fetchedPrincipal(kind, i.name, principalRows);
-    // A service-linked role's policies are its service's to change (UnmodifiableEntity).
-    refuseServiceLinkedEdit(principal);
-    const exists = (policyRows as unknown[] | undefined)?.length === 1;
-    await requireAttachablePolicy(ctx, i.PolicyArn, principal, undefined, exists);
-  };
+  const checkAttach = (ctx: OperationContext, i: { name: string; PolicyArn: string }, rows: unknown[]) =>
+    checkAttachable(ctx, kind, i.name, i.PolicyArn, rows);
 
   /** The detach's checks, on the identity's row (the preload's or the write's). */
   const checkDetach = (i: { name: string; PolicyArn: string }, principalRows: unknown) => {

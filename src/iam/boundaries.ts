@@ -4,7 +4,6 @@ import { AwsError, concurrentModification } from "../aws/errors";
 import { entityRef, guardedWrite, iamOperation, type OperationContext } from "../core/operation";
 import {
   boundaryOutcome,
-  fetchedPrincipal,
   principalQuery,
   putBoundaryStatements,
   requirePrincipal,
@@ -12,10 +11,10 @@ import {
   type Principal,
 } from "../store/attachments";
 import { policyExistsQuery, policyRequirement } from "../store/policies";
-import { attachableByArn, requireAttachablePolicy } from "./attachments";
+import { attachableByArn, checkAttachable, namedIdentity, requireAttachablePolicy } from "./attachments";
 import { isAwsManagedArn } from "./aws-managed-policies";
 import { arn, roleName, userName } from "./fields";
-import { refuseServiceLinkedEdit, refuseServiceLinkedRoleEdit, SERVICE_ROLE_PATH } from "./service-linked-guard";
+import { refuseServiceLinkedRoleEdit } from "./service-linked-guard";
 
 const creationBoundaryMessage = (policyArn: string) => `Scope ARN: ${policyArn} does not exist or is not attachable.`;
 
@@ -49,22 +48,13 @@ function putBoundaryOperation<S extends z.ZodType<{ name: string; PermissionsBou
   kind: "user" | "role",
   input: S,
 ) {
-  /** The checks in AWS's order, on the identity's and the policy's rows (the preload's or the write's). */
-  const check = async (ctx: OperationContext, i: { name: string; PermissionsBoundary: string }, rows: unknown[]) => {
-    const [principalRows, policyRows] = rows;
-    const principal = fetchedPrincipal(kind, i.name, principalRows);
-    // API_PutRolePermissionsBoundary: "You cannot set the boundary for a service-linked role."
-    refuseServiceLinkedEdit(principal);
-    const exists = (policyRows as unknown[] | undefined)?.length === 1;
-    await requireAttachablePolicy(ctx, i.PermissionsBoundary, principal, undefined, exists);
-  };
-  const who = (ctx: OperationContext, name: string) => ({
-    accountId: ctx.accountId,
-    kind,
-    name,
-    // refuseServiceLinkedEdit's rule, in SQL.
-    protectedPath: kind === "role" ? SERVICE_ROLE_PATH : undefined,
-  });
+  /**
+   * The checks in AWS's order, on the identity's and the policy's rows (the preload's or the write's).
+   * API_PutRolePermissionsBoundary: "You cannot set the boundary for a service-linked role."
+   */
+  const check = (ctx: OperationContext, i: { name: string; PermissionsBoundary: string }, rows: unknown[]) =>
+    checkAttachable(ctx, kind, i.name, i.PermissionsBoundary, rows);
+  const who = (ctx: OperationContext, name: string) => namedIdentity(ctx, kind, name);
   return {
     ...iamOperation(
       kind === "user" ? "PutUserPermissionsBoundary" : "PutRolePermissionsBoundary",
